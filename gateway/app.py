@@ -1,0 +1,87 @@
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.routing import Route
+
+from gateway import demo
+from gateway.clock import Clock
+from gateway.database import open_engine
+from gateway.db.engine import session_factory
+from gateway.db.migrate import upgrade
+from gateway.graphql.schema import build_schema
+from gateway.graphql.view import GatewayGraphQL
+from gateway.health import healthz, readyz
+from gateway.mail_delivery import SmtpTarget, delivery_loop
+from gateway.mailbox import dev_mailbox
+from gateway.middleware.body_limit import BodyLimitMiddleware
+from gateway.middleware.request_id import RequestIdMiddleware
+from gateway.middleware.security_headers import SecurityHeadersMiddleware
+from gateway.resources import Resources
+from gateway.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    clock: Clock | None = None,
+    migrate: bool = False,
+    seed_demo: bool = False,
+) -> Starlette:
+    settings = settings or Settings.from_env()
+    clock = clock or Clock()
+    smtp = SmtpTarget.parse(settings.smtp_url) if settings.smtp_url else None
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[dict[str, Resources]]:
+        async with open_engine(settings) as engine:
+            resources = Resources(settings=settings, clock=clock, engine=engine, db=session_factory(engine))
+            if migrate:
+                await upgrade(engine)
+            if seed_demo and await demo.seed(resources):
+                log.info("demo data loaded")
+            delivery = asyncio.create_task(delivery_loop(resources, smtp)) if smtp else None
+            try:
+                yield {"resources": resources}
+            finally:
+                if delivery is not None:
+                    delivery.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await delivery
+
+    routes = [
+        Route("/graphql", GatewayGraphQL(build_schema(settings), development=settings.is_development)),
+        Route("/healthz", healthz),
+        Route("/readyz", readyz),
+    ]
+    if settings.is_development:
+        routes.append(Route("/dev/mailbox", dev_mailbox))
+
+    middleware = [
+        Middleware(RequestIdMiddleware),
+        Middleware(SecurityHeadersMiddleware, hsts=not settings.is_development),
+        Middleware(BodyLimitMiddleware, max_bytes=settings.limits.max_body_bytes),
+    ]
+    if settings.allowed_origins:
+        middleware.insert(
+            2,
+            Middleware(
+                CORSMiddleware,
+                allow_origins=list(settings.allowed_origins),
+                allow_credentials=True,
+                allow_methods=["GET", "POST", "OPTIONS"],
+                allow_headers=["Content-Type", "Authorization", "X-Request-Id"],
+                expose_headers=["X-Request-Id"],
+                max_age=600,
+            ),
+        )
+    return Starlette(routes=routes, middleware=middleware, lifespan=lifespan)

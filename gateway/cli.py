@@ -1,0 +1,109 @@
+"""`gateway serve | migrate | seed-demo | schema | mail list`."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import gc
+import sys
+from collections.abc import Awaitable, Callable
+
+from gateway import logs
+from gateway.clock import Clock
+from gateway.settings import Settings, SettingsError
+
+
+def _serve(settings: Settings, args: argparse.Namespace) -> None:
+    import uvicorn
+
+    from gateway.app import create_app
+    from gateway.demo import DEMO_USERS
+
+    app = create_app(settings, migrate=args.migrate, seed_demo=args.demo)
+    url = f"http://{settings.host}:{settings.port}/graphql"
+    print(f"\n  Organization gateway: {url}", file=sys.stderr)
+    if settings.is_development:
+        print("  GraphiQL: open the URL above in a browser; mail goes to /dev/mailbox", file=sys.stderr)
+    if args.demo:
+        print(f"  Demo logins (password: {settings.demo_password}):", file=sys.stderr)
+        for email, _, role in DEMO_USERS:
+            print(f"    {email:28} {role}", file=sys.stderr)
+    print(file=sys.stderr)
+    # Objects made at start-up live for the whole process; keep them out of every collection.
+    gc.freeze()
+    uvicorn.run(app, host=settings.host, port=settings.port, log_config=None, access_log=False, proxy_headers=True)
+
+
+async def _with_resources(settings: Settings, work: Callable[..., Awaitable[None]]) -> None:
+    from gateway.database import open_engine
+    from gateway.db.engine import session_factory
+    from gateway.resources import Resources
+
+    async with open_engine(settings) as engine:
+        await work(Resources(settings=settings, clock=Clock(), engine=engine, db=session_factory(engine)))
+
+
+async def _migrate(resources: object) -> None:
+    from gateway.db.migrate import head_revision, upgrade
+
+    await upgrade(resources.engine)  # type: ignore[attr-defined]
+    print(f"database at revision {head_revision()}")
+
+
+async def _seed(resources: object) -> None:
+    from gateway.db.migrate import upgrade
+    from gateway.demo import seed
+
+    await upgrade(resources.engine)  # type: ignore[attr-defined]
+    loaded = await seed(resources)  # type: ignore[arg-type]
+    print("demo data loaded" if loaded else "database already has users; demo data not loaded")
+
+
+def _mail_list(limit: int) -> Callable[[object], Awaitable[None]]:
+    async def run(resources: object) -> None:
+        from gateway.mailbox import recent_messages
+
+        for m in await recent_messages(resources.db, limit):  # type: ignore[attr-defined]
+            state = f"sent {m['sentAt']}" if m["sentAt"] else "pending"
+            print(f"--- {m['createdAt']}  to {m['to']}  [{m['kind']}, {state}]\nSubject: {m['subject']}\n\n{m['body']}")
+
+    return run
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="gateway", description="Organization GraphQL gateway")
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser("serve", help="serve /graphql")
+    serve.add_argument("--migrate", action="store_true", help="apply migrations before serving")
+    serve.add_argument("--demo", action="store_true", help="load demo data into an empty database")
+    commands.add_parser("migrate", help="apply database migrations")
+    commands.add_parser("seed-demo", help="load the demo data into an empty database")
+    commands.add_parser("schema", help="print the GraphQL SDL")
+    mail = commands.add_parser("mail", help="outgoing mail")
+    mail_commands = mail.add_subparsers(dest="mail_command", required=True)
+    mail_list = mail_commands.add_parser("list", help="show recent outbox messages")
+    mail_list.add_argument("--limit", type=int, default=20)
+    args = parser.parse_args(argv)
+
+    if args.command == "schema":
+        from gateway.graphql.schema import build_schema
+
+        print(build_schema().as_str())
+        return
+    try:
+        settings = Settings.from_env()
+    except SettingsError as exc:
+        parser.exit(2, f"gateway: {exc}\n")
+    logs.configure(settings.log_level)
+    if args.command == "serve":
+        _serve(settings, args)
+    elif args.command == "migrate":
+        asyncio.run(_with_resources(settings, _migrate))
+    elif args.command == "seed-demo":
+        asyncio.run(_with_resources(settings, _seed))
+    elif args.command == "mail":
+        asyncio.run(_with_resources(settings, _mail_list(args.limit)))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,7 @@
+"""Every table, one module per domain; imported here so Alembic and the tests see all of them."""
+
+from gateway.db.models.identity import PasswordResetToken, Session, User
+from gateway.db.models.mail import OutboxMessage
+from gateway.db.models.throttle import RateLimitBucket
+
+__all__ = ["OutboxMessage", "PasswordResetToken", "RateLimitBucket", "Session", "User"]

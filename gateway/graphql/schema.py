@@ -1,0 +1,52 @@
+from __future__ import annotations
+
+from typing import Any
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.extensions import (
+    AddValidationRules,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    ValidationCache,
+)
+from strawberry.schema.config import StrawberryConfig
+from strawberry.types import ExecutionContext
+
+from gateway.graphql.cost import cost_limit_rule
+from gateway.graphql.errors import ErrorPolicy
+from gateway.graphql.policies import IntrospectionPolicy
+from gateway.settings import Limits, Settings
+from schema.root import Mutation, Query
+
+MAX_COST = 50_000
+
+
+class GatewaySchema(strawberry.Schema):
+    def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
+        # ErrorPolicy logs the unexpected ones with the request id; client mistakes are not server errors.
+        return None
+
+
+def build_schema(settings: Settings | None = None) -> GatewaySchema:
+    limits = settings.limits if settings else Limits()
+    allow_anonymous_introspection = settings.is_development if settings else True
+    # Factories, not instances: an extension instance holds one request's execution state.
+    extensions: list[Any] = [
+        ErrorPolicy,
+        lambda: IntrospectionPolicy(allow_anonymous=allow_anonymous_introspection),
+        lambda: MaxTokensLimiter(max_token_count=limits.max_tokens),
+        lambda: ParserCache(maxsize=256),
+        lambda: QueryDepthLimiter(max_depth=limits.max_depth),
+        lambda: MaxAliasesLimiter(max_alias_count=limits.max_aliases),
+        lambda: AddValidationRules([cost_limit_rule(MAX_COST, limits.max_page_size)]),
+        lambda: ValidationCache(maxsize=256),
+    ]
+    return GatewaySchema(
+        query=Query,
+        mutation=Mutation,
+        extensions=extensions,
+        config=StrawberryConfig(disable_field_suggestions=True),
+    )

@@ -1,0 +1,89 @@
+"""/graphql over HTTP: POST application/json only, no batching, coded JSON errors."""
+
+from __future__ import annotations
+
+import orjson
+from cross_web import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.types import Receive, Scope, Send
+from strawberry.asgi import GraphQL
+from strawberry.http import GraphQLHTTPResponse
+
+from gateway.auth import resolve_principal
+from gateway.http_errors import error_response
+from gateway.middleware.request_id import request_id_of
+from gateway.resources import Resources
+from permissions.errors import GatewayError
+from resolvers.context import Context
+from resolvers.loaders import Loaders
+
+GRAPHQL_RESPONSE = "application/graphql-response+json"
+
+STATUS_OF = {"UNAUTHENTICATED": 401, "FORBIDDEN": 403, "RATE_LIMITED": 429}
+
+
+class GatewayGraphQL(GraphQL[Context, None]):
+    def __init__(self, schema: object, *, development: bool) -> None:
+        super().__init__(
+            schema,  # type: ignore[arg-type]
+            graphql_ide="graphiql" if development else None,
+            allow_queries_via_get=False,
+            multipart_uploads_enabled=False,
+        )
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await error_response(404, "Not found.", "NOT_FOUND")(scope, receive, send)
+            return
+        request = Request(scope, receive)
+        try:
+            response = await self.run(request)
+        except GatewayError as exc:
+            status = STATUS_OF.get(exc.code, 400)
+            response = error_response(status, exc.message, exc.code, request_id_of(scope))
+        except HTTPException as exc:
+            response = error_response(exc.status_code, exc.reason, "BAD_REQUEST", request_id_of(scope))
+        await response(scope, receive, send)
+
+    async def get_context(self, request: Request, response: Response) -> Context:  # type: ignore[override]
+        resources: Resources = request.state.resources
+        principal = await resolve_principal(request, resources.settings, resources.clock, resources.db)
+        return Context(
+            request=request,
+            response=response,
+            settings=resources.settings,
+            clock=resources.clock,
+            db=resources.db,
+            principal=principal,
+            loaders=Loaders.create(resources.db),
+            request_id=request_id_of(request.scope) or "",
+            client_ip=request.client.host if request.client else "unknown",
+        )
+
+    def encode_json(self, data: object) -> bytes:  # type: ignore[override]
+        return orjson.dumps(data)
+
+    def create_response(
+        self, response_data: GraphQLHTTPResponse | list[GraphQLHTTPResponse], sub_response: Response
+    ) -> Response:
+        response = super().create_response(response_data, sub_response)
+        wants_spec_media_type = getattr(sub_response, "graphql_response_json", False)
+        if wants_spec_media_type:
+            response.headers["content-type"] = GRAPHQL_RESPONSE
+            # GraphQL over HTTP: a request that failed before execution (no error has a path) is a 400.
+            if (
+                isinstance(response_data, dict)
+                and response_data.get("data") is None
+                and response_data.get("errors")
+                and not any(e.get("path") for e in response_data["errors"])
+            ):
+                response_data = {"errors": response_data["errors"]}
+                response = Response(self.encode_json(response_data), status_code=400, media_type=GRAPHQL_RESPONSE)
+                response.headers.raw.extend(sub_response.headers.raw)
+        return response
+
+    async def get_sub_response(self, request: Request) -> Response:  # type: ignore[override]
+        sub_response = await super().get_sub_response(request)
+        sub_response.graphql_response_json = GRAPHQL_RESPONSE in request.headers.get("accept", "")  # type: ignore[attr-defined]
+        return sub_response

@@ -1,0 +1,131 @@
+"""Settings from `GATEWAY_*` environment variables; the README lists each with its default."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field, replace
+from datetime import timedelta
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class SettingsError(ValueError):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    max_depth: int = 10
+    max_aliases: int = 15
+    max_tokens: int = 2000
+    max_body_bytes: int = 1024 * 1024
+    max_page_size: int = 100
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    environment: str = "development"
+    database_url: str | None = None
+    data_dir: Path = PROJECT_ROOT / ".data"
+    host: str = "127.0.0.1"
+    port: int = 8000
+    secret_key: str = ""
+    public_url: str = "http://127.0.0.1:8000"
+    allowed_origins: tuple[str, ...] = ()
+    cookie_name: str = "gateway_session"
+    cookie_secure: bool = False
+    session_idle: timedelta = timedelta(minutes=30)
+    session_absolute: timedelta = timedelta(hours=12)
+    password_reset_ttl: timedelta = timedelta(hours=1)
+    login_max_failures: int = 10
+    login_lockout: timedelta = timedelta(minutes=15)
+    ip_attempts_per_minute: int = 30
+    smtp_url: str | None = None
+    mail_from: str = "Area Clienti <no-reply@localhost>"
+    demo_password: str = "demo-Password-2026!"
+    log_level: str = "INFO"
+    limits: Limits = field(default_factory=Limits)
+
+    @property
+    def is_development(self) -> bool:
+        return self.environment == "development"
+
+    @property
+    def embedded_pgdata(self) -> Path:
+        return self.data_dir / "pg"
+
+    def with_overrides(self, **changes: object) -> Settings:
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None) -> Settings:
+        env = dict(os.environ if env is None else env)
+
+        def get(name: str, default: str | None = None) -> str | None:
+            value = env.get(f"GATEWAY_{name}")
+            return value if value not in (None, "") else default
+
+        def get_int(name: str, default: int) -> int:
+            raw = get(name)
+            try:
+                return int(raw) if raw is not None else default
+            except ValueError as exc:
+                raise SettingsError(f"GATEWAY_{name} must be an integer, got {raw!r}") from exc
+
+        environment = get("ENVIRONMENT", "development") or "development"
+        if environment not in ("development", "production"):
+            raise SettingsError("GATEWAY_ENVIRONMENT must be 'development' or 'production'")
+        development = environment == "development"
+        data_dir = Path(get("DATA_DIR", str(PROJECT_ROOT / ".data")) or ".data").resolve()
+
+        secret_key = get("SECRET_KEY")
+        if secret_key is None:
+            if not development:
+                raise SettingsError("GATEWAY_SECRET_KEY is required in production")
+            secret_key = _development_secret(data_dir)
+        if len(secret_key) < 32:
+            raise SettingsError("GATEWAY_SECRET_KEY must be at least 32 characters")
+
+        origins = tuple(o.strip().rstrip("/") for o in (get("ALLOWED_ORIGINS", "") or "").split(",") if o.strip())
+        defaults = Limits()
+        return cls(
+            environment=environment,
+            database_url=get("DATABASE_URL"),
+            data_dir=data_dir,
+            host=get("HOST", "127.0.0.1") or "127.0.0.1",
+            port=get_int("PORT", 8000),
+            secret_key=secret_key,
+            public_url=(get("PUBLIC_URL", "http://127.0.0.1:8000") or "").rstrip("/"),
+            allowed_origins=origins,
+            cookie_secure=(get("COOKIE_SECURE", "false" if development else "true") or "").lower()
+            in ("1", "true", "yes"),
+            session_idle=timedelta(minutes=get_int("SESSION_IDLE_MINUTES", 30)),
+            session_absolute=timedelta(hours=get_int("SESSION_ABSOLUTE_HOURS", 12)),
+            ip_attempts_per_minute=get_int("IP_ATTEMPTS_PER_MINUTE", 30),
+            smtp_url=get("SMTP_URL"),
+            mail_from=get("MAIL_FROM", cls.mail_from) or cls.mail_from,
+            demo_password=get("DEMO_PASSWORD", cls.demo_password) or cls.demo_password,
+            log_level=(get("LOG_LEVEL", "INFO") or "INFO").upper(),
+            limits=Limits(
+                max_depth=get_int("MAX_DEPTH", defaults.max_depth),
+                max_aliases=get_int("MAX_ALIASES", defaults.max_aliases),
+                max_tokens=get_int("MAX_TOKENS", defaults.max_tokens),
+                max_body_bytes=get_int("MAX_BODY_BYTES", defaults.max_body_bytes),
+                max_page_size=get_int("MAX_PAGE_SIZE", defaults.max_page_size),
+            ),
+        )
+
+
+def _development_secret(data_dir: Path) -> str:
+    # Generated once and kept beside the embedded database, so sessions survive restarts.
+    path = data_dir / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(key)
+    return key

@@ -1,0 +1,33 @@
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from starlette.requests import Request
+from starlette.responses import Response
+
+from gateway.clock import Clock
+from gateway.settings import Settings
+from permissions.principal import Principal
+from resolvers.loaders import Loaders
+
+
+@dataclass(slots=True)
+class Context:
+    """Everything one GraphQL request may use; built fresh by the view for each request."""
+
+    request: Request
+    response: Response
+    settings: Settings
+    clock: Clock
+    db: async_sessionmaker[AsyncSession]
+    principal: Principal
+    loaders: Loaders
+    request_id: str
+    client_ip: str
+
+    @property
+    def user_id(self) -> uuid.UUID:
+        assert self.principal.user_id is not None, "field must be guarded by authenticated()"
+        return self.principal.user_id

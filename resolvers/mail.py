@@ -1,0 +1,75 @@
+"""Mail is written to the outbox inside the caller's transaction; delivery happens later."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from gateway.db.models import OutboxMessage
+
+TEMPLATES: dict[str, dict[str, tuple[str, str]]] = {
+    "password_reset": {
+        "it": (
+            "Reimposta la password dell'Area Clienti",
+            "Ciao {name},\n\nper scegliere una nuova password apri questo link entro un'ora:\n{link}\n\n"
+            "Codice: {token}\n\nSe non hai chiesto tu il ripristino, ignora questo messaggio: "
+            "la password attuale resta valida.\n",
+        ),
+        "en": (
+            "Reset your customer area password",
+            "Hello {name},\n\nto choose a new password open this link within one hour:\n{link}\n\n"
+            "Code: {token}\n\nIf you did not ask for a reset, ignore this message: "
+            "your current password still works.\n",
+        ),
+    },
+    "password_changed": {
+        "it": (
+            "La password dell'Area Clienti è stata cambiata",
+            "Ciao {name},\n\nla password del tuo accesso è stata cambiata il {when} (UTC). "
+            "Tutte le altre sessioni sono state chiuse.\nSe non sei stato tu, contatta subito l'assistenza.\n",
+        ),
+        "en": (
+            "Your customer area password was changed",
+            "Hello {name},\n\nthe password of your login was changed on {when} (UTC). "
+            "All other sessions were ended.\nIf this was not you, contact support at once.\n",
+        ),
+    },
+    "recovery_email_changed": {
+        "it": (
+            "Indirizzo di recupero aggiornato",
+            "Ciao {name},\n\nl'indirizzo email di recupero del tuo accesso è ora: {recovery}.\n"
+            "Se non sei stato tu, contatta subito l'assistenza.\n",
+        ),
+        "en": (
+            "Recovery address updated",
+            "Hello {name},\n\nthe recovery email of your login is now: {recovery}.\n"
+            "If this was not you, contact support at once.\n",
+        ),
+    },
+}
+
+
+def enqueue(
+    session: AsyncSession,
+    *,
+    kind: str,
+    recipient: str,
+    language: str,
+    now: datetime,
+    **values: str,
+) -> OutboxMessage:
+    by_language = TEMPLATES[kind]
+    subject, body = by_language.get(language, by_language["en"])
+    message = OutboxMessage(
+        id=uuid.uuid4(),
+        kind=kind,
+        recipient=recipient,
+        subject=subject,
+        body=body.format(**values),
+        created_at=now,
+        next_attempt_at=now,
+    )
+    session.add(message)
+    return message

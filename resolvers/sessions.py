@@ -1,0 +1,88 @@
+"""Server-side login sessions: create, look up (with idle and absolute expiry), revoke."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from gateway.db.models import Session
+from gateway.settings import Settings
+from resolvers.tokens import new_token, token_hash
+
+TOKEN_PREFIX = "gws"
+# Refreshing last_seen_at on every request would turn each read into a write.
+TOUCH_EVERY = timedelta(minutes=1)
+
+
+@dataclass(frozen=True, slots=True)
+class IssuedSession:
+    id: uuid.UUID
+    token: str
+    expires_at: datetime
+
+
+async def create(
+    session: AsyncSession,
+    settings: Settings,
+    user_id: uuid.UUID,
+    now: datetime,
+    ip: str | None,
+    user_agent: str | None,
+) -> IssuedSession:
+    token = new_token(TOKEN_PREFIX)
+    row = Session(
+        id=uuid.uuid4(),
+        user_id=user_id,
+        token_hash=token_hash(settings.secret_key, token),
+        created_at=now,
+        last_seen_at=now,
+        expires_at=now + settings.session_absolute,
+        ip=ip,
+        user_agent=(user_agent or "")[:300] or None,
+    )
+    session.add(row)
+    return IssuedSession(row.id, token, row.expires_at)
+
+
+async def authenticate(
+    db: async_sessionmaker[AsyncSession], settings: Settings, token: str, now: datetime
+) -> Session | None:
+    """The live session for `token`, or None if unknown, revoked, idle too long or past its end."""
+    if not token.startswith(f"{TOKEN_PREFIX}_") or len(token) > 100:
+        return None
+    digest = token_hash(settings.secret_key, token)
+    async with db() as session:
+        row = (
+            await session.execute(
+                select(Session).where(
+                    Session.token_hash == digest,
+                    Session.revoked_at.is_(None),
+                    Session.expires_at > now,
+                    Session.last_seen_at > now - settings.session_idle,
+                )
+            )
+        ).scalar_one_or_none()
+        if row is not None and now - row.last_seen_at >= TOUCH_EVERY:
+            await session.execute(update(Session).where(Session.id == row.id).values(last_seen_at=now))
+            await session.commit()
+        return row
+
+
+async def revoke(session: AsyncSession, session_id: uuid.UUID, now: datetime) -> None:
+    await session.execute(
+        update(Session).where(Session.id == session_id, Session.revoked_at.is_(None)).values(revoked_at=now)
+    )
+
+
+async def revoke_all(
+    session: AsyncSession, user_id: uuid.UUID, now: datetime, keep: uuid.UUID | None = None
+) -> int:
+    stmt = update(Session).where(Session.user_id == user_id, Session.revoked_at.is_(None))
+    if keep is not None:
+        stmt = stmt.where(Session.id != keep)
+    result = await session.execute(stmt.values(revoked_at=now))
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]

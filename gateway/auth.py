@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.requests import Request
 
 from gateway.clock import Clock
@@ -11,7 +12,6 @@ from gateway.settings import Settings
 from permissions.errors import Forbidden, Unauthenticated
 from permissions.principal import ANONYMOUS, AuthMethod, Principal
 from resolvers import sessions
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 TRUSTED_FETCH_SITES = ("same-origin", "none")
 

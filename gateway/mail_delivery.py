@@ -77,18 +77,22 @@ async def deliver_pending(resources: Resources, target: SmtpTarget) -> int:
     sent = 0
     async with resources.db.begin() as session:
         rows = (
-            await session.execute(
-                select(OutboxMessage)
-                .where(
-                    OutboxMessage.sent_at.is_(None),
-                    OutboxMessage.next_attempt_at <= now,
-                    OutboxMessage.attempts < MAX_ATTEMPTS,
+            (
+                await session.execute(
+                    select(OutboxMessage)
+                    .where(
+                        OutboxMessage.sent_at.is_(None),
+                        OutboxMessage.next_attempt_at <= now,
+                        OutboxMessage.attempts < MAX_ATTEMPTS,
+                    )
+                    .order_by(OutboxMessage.next_attempt_at)
+                    .limit(BATCH)
+                    .with_for_update(skip_locked=True)
                 )
-                .order_by(OutboxMessage.next_attempt_at)
-                .limit(BATCH)
-                .with_for_update(skip_locked=True)
             )
-        ).scalars().all()
+            .scalars()
+            .all()
+        )
         for message in rows:
             message.attempts += 1
             try:

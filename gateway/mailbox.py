@@ -37,6 +37,8 @@ async def recent_messages(
 
 async def dev_mailbox(request: Request) -> JSONResponse:
     resources: Resources = request.state.resources
-    limit = min(int(request.query_params.get("limit", "50")) if request.query_params.get("limit", "50").isdigit() else 50, 500)
+    limit = min(
+        int(request.query_params.get("limit", "50")) if request.query_params.get("limit", "50").isdigit() else 50, 500
+    )
     messages = await recent_messages(resources.db, limit, request.query_params.get("to"))
     return JSONResponse({"messages": messages})

@@ -9,6 +9,8 @@ from datetime import timedelta
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_MAIL_FROM = "Area Clienti <no-reply@localhost>"
+DEFAULT_DEMO_PASSWORD = "demo-Password-2026!"  # noqa: S105 (documented demo login, demo data only)
 
 
 class SettingsError(ValueError):
@@ -43,8 +45,8 @@ class Settings:
     login_lockout: timedelta = timedelta(minutes=15)
     ip_attempts_per_minute: int = 30
     smtp_url: str | None = None
-    mail_from: str = "Area Clienti <no-reply@localhost>"
-    demo_password: str = "demo-Password-2026!"
+    mail_from: str = DEFAULT_MAIL_FROM
+    demo_password: str = DEFAULT_DEMO_PASSWORD
     log_level: str = "INFO"
     limits: Limits = field(default_factory=Limits)
 
@@ -105,8 +107,8 @@ class Settings:
             session_absolute=timedelta(hours=get_int("SESSION_ABSOLUTE_HOURS", 12)),
             ip_attempts_per_minute=get_int("IP_ATTEMPTS_PER_MINUTE", 30),
             smtp_url=get("SMTP_URL"),
-            mail_from=get("MAIL_FROM", cls.mail_from) or cls.mail_from,
-            demo_password=get("DEMO_PASSWORD", cls.demo_password) or cls.demo_password,
+            mail_from=get("MAIL_FROM") or DEFAULT_MAIL_FROM,
+            demo_password=get("DEMO_PASSWORD") or DEFAULT_DEMO_PASSWORD,
             log_level=(get("LOG_LEVEL", "INFO") or "INFO").upper(),
             limits=Limits(
                 max_depth=get_int("MAX_DEPTH", defaults.max_depth),

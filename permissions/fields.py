@@ -41,7 +41,7 @@ class PublicAccess(BasePermission):
 
 class IsAuthenticated(BasePermission):
     message = Unauthenticated.default_message
-    error_extensions = {"code": Unauthenticated.code}  # noqa: RUF012
+    error_extensions = {"code": Unauthenticated.code}
     _schema_directive = Authenticated()
 
     def has_permission(self, source: Any, info: strawberry.Info, **kwargs: Any) -> bool:

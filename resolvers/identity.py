@@ -213,7 +213,10 @@ async def request_password_reset(ctx: Context, email: str) -> Outcome[bool]:
         recent = await session.scalar(
             select(func.count())
             .select_from(PasswordResetToken)
-            .where(PasswordResetToken.user_id == user.id, PasswordResetToken.created_at > now - ctx.settings.password_reset_ttl)
+            .where(
+                PasswordResetToken.user_id == user.id,
+                PasswordResetToken.created_at > now - ctx.settings.password_reset_ttl,
+            )
         )
         if (recent or 0) >= RESETS_PER_HOUR:
             return Outcome(True)

@@ -13,7 +13,7 @@ from gateway.db.models import Session
 from gateway.settings import Settings
 from resolvers.tokens import new_token, token_hash
 
-TOKEN_PREFIX = "gws"
+TOKEN_PREFIX = "gws"  # noqa: S105 (a prefix, not a secret)
 # Refreshing last_seen_at on every request would turn each read into a write.
 TOUCH_EVERY = timedelta(minutes=1)
 
@@ -78,9 +78,7 @@ async def revoke(session: AsyncSession, session_id: uuid.UUID, now: datetime) ->
     )
 
 
-async def revoke_all(
-    session: AsyncSession, user_id: uuid.UUID, now: datetime, keep: uuid.UUID | None = None
-) -> int:
+async def revoke_all(session: AsyncSession, user_id: uuid.UUID, now: datetime, keep: uuid.UUID | None = None) -> int:
     stmt = update(Session).where(Session.user_id == user_id, Session.revoked_at.is_(None))
     if keep is not None:
         stmt = stmt.where(Session.id != keep)

@@ -222,13 +222,17 @@ class IdentityMutation:
         outcome = await identity.change_password(info.context, input.current_password, input.new_password)
         return _user_payload(ChangePasswordPayload, ChangePasswordError, ChangePasswordErrorCode, outcome)
 
-    @strawberry.mutation(extensions=[public()], description="Mail a one-hour reset link, if an account uses the address.")
+    @strawberry.mutation(
+        extensions=[public()], description="Mail a one-hour reset link, if an account uses the address."
+    )
     async def request_password_reset(self, info: Info, input: RequestPasswordResetInput) -> RequestPasswordResetPayload:
         outcome = await identity.request_password_reset(info.context, input.email)
         errors = user_errors(RequestPasswordResetError, RequestPasswordResetErrorCode, outcome.problems)
         return RequestPasswordResetPayload(requested=outcome.ok, user_errors=errors)
 
-    @strawberry.mutation(extensions=[public()], description="Set a new password with a reset token; ends every session.")
+    @strawberry.mutation(
+        extensions=[public()], description="Set a new password with a reset token; ends every session."
+    )
     async def reset_password(self, info: Info, input: ResetPasswordInput) -> ResetPasswordPayload:
         outcome = await identity.reset_password(info.context, input.token, input.new_password)
         errors = user_errors(ResetPasswordError, ResetPasswordErrorCode, outcome.problems)

@@ -18,7 +18,7 @@ NAMING = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
-    type_annotation_map = {  # noqa: RUF012
+    type_annotation_map = {
         datetime: DateTime(timezone=True),
         uuid.UUID: UUID(as_uuid=True),
     }

@@ -13,9 +13,7 @@ class OutboxMessage(Base):
     """Mail written in the same transaction as the change that causes it, delivered later."""
 
     __tablename__ = "outbox_messages"
-    __table_args__ = (
-        Index("ix_outbox_messages_pending", "next_attempt_at", postgresql_where="sent_at IS NULL"),
-    )
+    __table_args__ = (Index("ix_outbox_messages_pending", "next_attempt_at", postgresql_where="sent_at IS NULL"),)
 
     id: Mapped[uuid.UUID] = uuid_pk()
     kind: Mapped[str] = mapped_column(String(64))

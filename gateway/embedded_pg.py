@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import atexit
 import json
-import re
 import logging
+import re
 import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING, Any

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import case, func, select, update
+from sqlalchemy import ColumnElement, case, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -123,31 +124,36 @@ async def sign_up(ctx: Context, email: str, password: str, full_name: str) -> Ou
 async def log_in(ctx: Context, email: str, password: str) -> Outcome[LoggedIn]:
     await _throttle_ip(ctx, "login")
     normalized = normalize_email(email) or email.strip().lower()
-    now = ctx.clock.now()
-    async with ctx.db.begin() as session:
+    async with ctx.db() as session:
         user = await _user_by_email(session, normalized)
-        # Always one argon2 verification, so a missing account answers as slowly as a wrong password.
-        valid = await passwords.verify_password(user.password_hash if user else None, password)
-        if user is None:
+    # Outside any transaction: argon2 takes tens of milliseconds and must not hold a connection.
+    # Always one verification, so a missing account answers as slowly as a wrong password.
+    valid = await passwords.verify_password(user.password_hash if user else None, password)
+    if user is None:
+        return Outcome.fail("INVALID_CREDENTIALS", INVALID_CREDENTIALS)
+    now = ctx.clock.now()
+    unlocked = or_(User.locked_until.is_(None), User.locked_until <= now)
+    async with ctx.db.begin() as session:
+        if not valid:
+            await _record_failure(ctx, session, user.id, unlocked, now)
             return Outcome.fail("INVALID_CREDENTIALS", INVALID_CREDENTIALS)
-        locked = user.locked_until is not None and user.locked_until > now
-        if locked or not valid:
-            if not locked:
-                await _record_failure(ctx, session, user, now)
-            return Outcome.fail("INVALID_CREDENTIALS", INVALID_CREDENTIALS)
-        user.failed_logins = 0
-        user.locked_until = None
+        values: dict[str, object] = {"failed_logins": 0, "locked_until": None}
         if passwords.needs_rehash(user.password_hash):
-            user.password_hash = await passwords.hash_password(password)
-        return Outcome(await _start_session(ctx, session, user))
+            values["password_hash"] = await passwords.hash_password(password)
+        # The lock is checked in the same statement that clears the counter, so concurrent attempts agree.
+        if await session.scalar(update(User).where(User.id == user.id, unlocked).values(**values).returning(User.id)):
+            return Outcome(await _start_session(ctx, session, user))
+    return Outcome.fail("INVALID_CREDENTIALS", INVALID_CREDENTIALS)
 
 
-async def _record_failure(ctx: Context, session: AsyncSession, user: User, now: datetime) -> None:
-    limit = ctx.settings.login_max_failures
-    reached = User.failed_logins + 1 >= limit
+async def _record_failure(
+    ctx: Context, session: AsyncSession, user_id: uuid.UUID, unlocked: ColumnElement[bool], now: datetime
+) -> None:
+    # Attempts during a lockout do not count: the lock ends 15 minutes after it began.
+    reached = User.failed_logins + 1 >= ctx.settings.login_max_failures
     await session.execute(
         update(User)
-        .where(User.id == user.id)
+        .where(User.id == user_id, unlocked)
         .values(
             failed_logins=case((reached, 0), else_=User.failed_logins + 1),
             locked_until=case((reached, now + ctx.settings.login_lockout), else_=User.locked_until),
@@ -180,7 +186,7 @@ async def change_password(ctx: Context, current_password: str, new_password: str
 
 
 async def _set_password(
-    ctx: Context, session: AsyncSession, user: User, password: str, *, keep_session: object | None
+    ctx: Context, session: AsyncSession, user: User, password: str, *, keep_session: uuid.UUID | None
 ) -> None:
     now = ctx.clock.now()
     user.password_hash = await passwords.hash_password(password)
@@ -188,7 +194,7 @@ async def _set_password(
     user.updated_at = now
     user.failed_logins = 0
     user.locked_until = None
-    await sessions.revoke_all(session, user.id, now, keep=keep_session)  # type: ignore[arg-type]
+    await sessions.revoke_all(session, user.id, now, keep=keep_session)
     mail.enqueue(
         session,
         kind="password_changed",

@@ -43,3 +43,8 @@ async def sign_up(
 async def log_in(client: httpx.AsyncClient, email: str, password: str) -> dict[str, Any]:
     body = await gql(client, LOG_IN, {"input": {"email": email, "password": password}})
     return body["data"]["logIn"]
+
+
+async def mailbox(client: httpx.AsyncClient, to: str) -> list[dict[str, Any]]:
+    response = await client.get("/dev/mailbox", params={"to": to})
+    return response.json()["messages"]

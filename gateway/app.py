@@ -19,6 +19,7 @@ from gateway.db.migrate import upgrade
 from gateway.graphql.schema import build_schema
 from gateway.graphql.view import GatewayGraphQL
 from gateway.health import healthz, readyz
+from gateway.logo_route import organization_logo
 from gateway.mail_delivery import SmtpTarget, delivery_loop
 from gateway.mailbox import dev_mailbox
 from gateway.middleware.body_limit import BodyLimitMiddleware
@@ -62,6 +63,7 @@ def create_app(
         Route("/graphql", GatewayGraphQL(build_schema(settings), development=settings.is_development)),
         Route("/healthz", healthz),
         Route("/readyz", readyz),
+        Route("/organizations/{organization_id}/logo", organization_logo, methods=["GET"]),
     ]
     if settings.is_development:
         routes.append(Route("/dev/mailbox", dev_mailbox))

@@ -25,13 +25,22 @@ def _serve(settings: Settings, args: argparse.Namespace) -> None:
     if settings.is_development:
         print("  GraphiQL: open the URL above in a browser; mail goes to /dev/mailbox", file=sys.stderr)
     if args.demo:
-        print(f"  Demo logins (password: {settings.demo_password}):", file=sys.stderr)
+        print(f"  Demo logins, loaded on first start (password: {settings.demo_password}):", file=sys.stderr)
         for email, _, role in DEMO_USERS:
             print(f"    {email:28} {role}", file=sys.stderr)
     print(file=sys.stderr)
     # Objects made at start-up live for the whole process; keep them out of every collection.
     gc.freeze()
-    uvicorn.run(app, host=settings.host, port=settings.port, log_config=None, access_log=False, proxy_headers=True)
+    uvicorn.run(
+        app,
+        host=settings.host,
+        port=settings.port,
+        log_config=None,
+        access_log=False,
+        proxy_headers=True,
+        # Client addresses feed the per-IP throttles: trust X-Forwarded-For only from these proxies.
+        forwarded_allow_ips=settings.forwarded_allow_ips,
+    )
 
 
 async def _with_resources(settings: Settings, work: Callable[..., Awaitable[None]]) -> None:

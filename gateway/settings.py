@@ -41,6 +41,7 @@ class Settings:
     session_idle: timedelta = timedelta(minutes=30)
     session_absolute: timedelta = timedelta(hours=12)
     password_reset_ttl: timedelta = timedelta(hours=1)
+    invitation_ttl: timedelta = timedelta(days=7)
     login_max_failures: int = 10
     login_lockout: timedelta = timedelta(minutes=15)
     ip_attempts_per_minute: int = 30
@@ -48,6 +49,7 @@ class Settings:
     mail_from: str = DEFAULT_MAIL_FROM
     demo_password: str = DEFAULT_DEMO_PASSWORD
     log_level: str = "INFO"
+    forwarded_allow_ips: str = "127.0.0.1"
     limits: Limits = field(default_factory=Limits)
 
     @property
@@ -106,10 +108,12 @@ class Settings:
             session_idle=timedelta(minutes=get_int("SESSION_IDLE_MINUTES", 30)),
             session_absolute=timedelta(hours=get_int("SESSION_ABSOLUTE_HOURS", 12)),
             ip_attempts_per_minute=get_int("IP_ATTEMPTS_PER_MINUTE", 30),
+            invitation_ttl=timedelta(days=_invitation_days(get_int("INVITATION_TTL_DAYS", 7))),
             smtp_url=get("SMTP_URL"),
             mail_from=get("MAIL_FROM") or DEFAULT_MAIL_FROM,
             demo_password=get("DEMO_PASSWORD") or DEFAULT_DEMO_PASSWORD,
             log_level=(get("LOG_LEVEL", "INFO") or "INFO").upper(),
+            forwarded_allow_ips=get("FORWARDED_ALLOW_IPS", "127.0.0.1") or "127.0.0.1",
             limits=Limits(
                 max_depth=get_int("MAX_DEPTH", defaults.max_depth),
                 max_aliases=get_int("MAX_ALIASES", defaults.max_aliases),
@@ -118,6 +122,12 @@ class Settings:
                 max_page_size=get_int("MAX_PAGE_SIZE", defaults.max_page_size),
             ),
         )
+
+
+def _invitation_days(days: int) -> int:
+    if not 1 <= days <= 30:
+        raise SettingsError("GATEWAY_INVITATION_TTL_DAYS must be between 1 and 30")
+    return days
 
 
 def _development_secret(data_dir: Path) -> str:

@@ -1,25 +1,36 @@
-"""The permission classes fields declare, each shown in the SDL by its directive.
+"""The rules fields declare, each shown in the SDL by its directive.
 
-Every field carries exactly one rule: `public()`, `authenticated()`, or (from the
-organization domain on) `requires(Right.X)`. A field without one is a defect the
-schema test catches.
+Every field of the API carries one rule:
+- `public()`: anyone; `authenticated()`: a logged-in caller, about themself;
+- `member()`: an active member of the organization the object belongs to;
+- `requires(Right.X)`: a member holding that right; `requires_role(Role.ADMIN)`: that role or above;
+- `inherited()`: a plain attribute of an object whose edge already enforced its rule
+  (checked once per object, never per scalar).
+A field without one is a defect `tests/test_schema_rules.py` catches.
 """
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import strawberry
 from strawberry.permission import BasePermission, PermissionExtension
 from strawberry.schema_directive import Location
 
+from permissions.check import authorize
 from permissions.errors import Unauthenticated
+from permissions.rights import Right, Role
+
+Locator = Callable[[Any, strawberry.Info, dict[str, Any]], Awaitable[uuid.UUID | None]]
 
 
-@strawberry.schema_directive(
-    locations=[Location.FIELD_DEFINITION],
-    description="Open to anyone, logged in or not.",
-)
+async def from_source(source: Any, info: strawberry.Info, arguments: dict[str, Any]) -> uuid.UUID | None:
+    return source.organization_id
+
+
+@strawberry.schema_directive(locations=[Location.FIELD_DEFINITION], description="Open to anyone.")
 class Public:
     pass
 
@@ -29,6 +40,39 @@ class Public:
     description="Needs a logged-in user (session cookie or bearer token); answers only about that user.",
 )
 class Authenticated:
+    pass
+
+
+@strawberry.schema_directive(
+    locations=[Location.FIELD_DEFINITION],
+    description="Needs active membership of the organization the object belongs to; otherwise NOT_FOUND.",
+)
+class Member:
+    pass
+
+
+@strawberry.schema_directive(
+    locations=[Location.FIELD_DEFINITION],
+    description="Needs this right in the object's organization: NOT_FOUND for non-members, FORBIDDEN otherwise.",
+)
+class Requires:
+    right: Right
+
+
+@strawberry.schema_directive(
+    locations=[Location.FIELD_DEFINITION],
+    name="requiresRole",
+    description="Needs this role (or a higher one) in the object's organization.",
+)
+class RequiresRole:
+    role: Role
+
+
+@strawberry.schema_directive(
+    locations=[Location.FIELD_DEFINITION],
+    description="Readable by whoever may see the enclosing object; the edge that led here enforced the rule.",
+)
+class Inherited:
     pass
 
 
@@ -48,9 +92,49 @@ class IsAuthenticated(BasePermission):
         return bool(info.context.principal.is_authenticated)
 
 
+class InOrganization(BasePermission):
+    def __init__(self, locate: Locator, *, right: Right | None = None, role: Role | None = None) -> None:
+        self.locate = locate
+        self.right = right
+        self.role = role
+        if right is not None:
+            self._schema_directive = Requires(right=right)
+        elif role is not None:
+            self._schema_directive = RequiresRole(role=role)
+        else:
+            self._schema_directive = Member()
+
+    async def has_permission(self, source: Any, info: strawberry.Info, **kwargs: Any) -> bool:
+        if not info.context.principal.is_authenticated:
+            raise Unauthenticated
+        organization_id = await self.locate(source, info, kwargs)
+        await authorize(info.context, organization_id, right=self.right, role=self.role)
+        return True
+
+
 def public() -> PermissionExtension:
     return PermissionExtension([PublicAccess()])
 
 
 def authenticated() -> PermissionExtension:
     return PermissionExtension([IsAuthenticated()])
+
+
+def member(locate: Locator = from_source) -> PermissionExtension:
+    return PermissionExtension([InOrganization(locate)])
+
+
+def requires(right: Right, locate: Locator = from_source) -> PermissionExtension:
+    return PermissionExtension([InOrganization(locate, right=right)])
+
+
+def requires_role(role: Role, locate: Locator = from_source) -> PermissionExtension:
+    return PermissionExtension([InOrganization(locate, role=role)])
+
+
+INHERITED = Inherited()
+
+
+def inherited(**kwargs: Any) -> Any:
+    """A plain attribute field, marked in the SDL as covered by its object's rule."""
+    return strawberry.field(directives=[INHERITED], **kwargs)

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.requests import Request
@@ -26,6 +26,15 @@ class Context:
     loaders: Loaders
     request_id: str
     client_ip: str
+
+    def acting_as(self, user_id: uuid.UUID) -> Context:
+        """This request on behalf of an account it just created (e.g. accepting an invitation)."""
+        principal = Principal(user_id=user_id, session_id=None, method=self.principal.method)
+        return replace(self, principal=principal, loaders=Loaders.create(self.db, user_id))
+
+    def refresh_loaders(self) -> None:
+        """After a mutation: what the payload reads must see the committed change, not the cache."""
+        self.loaders = Loaders.create(self.db, self.principal.user_id)
 
     @property
     def user_id(self) -> uuid.UUID:

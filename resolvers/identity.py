@@ -64,7 +64,7 @@ def _clear_cookie(ctx: Context) -> None:
     )
 
 
-async def _start_session(ctx: Context, session: AsyncSession, user: User) -> LoggedIn:
+async def start_session(ctx: Context, session: AsyncSession, user: User) -> LoggedIn:
     now = ctx.clock.now()
     if ctx.principal.session_id is not None:
         # A login always gets a fresh id; the one the client held before is ended.
@@ -91,34 +91,61 @@ def _check_password(password: str, email: str, full_name: str, path: str) -> Out
     return Outcome.fail(violation.code, violation.message, "input", path)
 
 
-async def sign_up(ctx: Context, email: str, password: str, full_name: str) -> Outcome[LoggedIn]:
-    await _throttle_ip(ctx, "signup")
+@dataclass(frozen=True, slots=True)
+class NewUser:
+    """An account checked and hashed, ready to insert."""
+
+    email: str
+    full_name: str
+    password_hash: str
+
+
+async def prepare_user(ctx: Context, email: str, password: str, full_name: str) -> Outcome[NewUser]:
     normalized = normalize_email(email)
     if normalized is None:
         return Outcome.fail("EMAIL_INVALID", "Enter a valid email address.", "input", "email")
     if problem := _check_full_name(full_name) or _check_password(password, normalized, full_name, "password"):
         return Outcome(problems=problem.problems)
-    password_hash = await passwords.hash_password(password)
-    now = ctx.clock.now()
+    return Outcome(NewUser(normalized, full_name.strip(), await passwords.hash_password(password)))
+
+
+async def email_in_use(ctx: Context, email: str) -> bool:
+    async with ctx.db() as session:
+        return await _user_by_email(session, email) is not None
+
+
+async def insert_user(session: AsyncSession, new: NewUser, now: datetime) -> User | None:
+    """Insert the account, or None when the address is taken (also by a concurrent sign-up)."""
+    user = User(
+        id=new_id(),
+        email=new.email,
+        full_name=new.full_name,
+        password_hash=new.password_hash,
+        language="it",
+        failed_logins=0,
+        password_changed_at=now,
+        created_at=now,
+        updated_at=now,
+    )
     try:
-        async with ctx.db.begin() as session:
-            user = User(
-                id=new_id(),
-                email=normalized,
-                full_name=full_name.strip(),
-                password_hash=password_hash,
-                language="it",
-                failed_logins=0,
-                password_changed_at=now,
-                created_at=now,
-                updated_at=now,
-            )
+        async with session.begin_nested():
             session.add(user)
             await session.flush()
-            logged_in = await _start_session(ctx, session, user)
     except IntegrityError:
-        return Outcome.fail("EMAIL_TAKEN", "An account with this email already exists.", "input", "email")
-    return Outcome(logged_in)
+        return None
+    return user
+
+
+async def sign_up(ctx: Context, email: str, password: str, full_name: str) -> Outcome[LoggedIn]:
+    await _throttle_ip(ctx, "signup")
+    prepared = await prepare_user(ctx, email, password, full_name)
+    if prepared.value is None:
+        return Outcome(problems=prepared.problems)
+    async with ctx.db.begin() as session:
+        user = await insert_user(session, prepared.value, ctx.clock.now())
+        if user is None:
+            return Outcome.fail("EMAIL_TAKEN", "An account with this email already exists.", "input", "email")
+        return Outcome(await start_session(ctx, session, user))
 
 
 async def log_in(ctx: Context, email: str, password: str) -> Outcome[LoggedIn]:
@@ -142,7 +169,7 @@ async def log_in(ctx: Context, email: str, password: str) -> Outcome[LoggedIn]:
             values["password_hash"] = await passwords.hash_password(password)
         # The lock is checked in the same statement that clears the counter, so concurrent attempts agree.
         if await session.scalar(update(User).where(User.id == user.id, unlocked).values(**values).returning(User.id)):
-            return Outcome(await _start_session(ctx, session, user))
+            return Outcome(await start_session(ctx, session, user))
     return Outcome.fail("INVALID_CREDENTIALS", INVALID_CREDENTIALS)
 
 

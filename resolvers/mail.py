@@ -36,6 +36,20 @@ TEMPLATES: dict[str, dict[str, tuple[str, str]]] = {
             "All other sessions were ended.\nIf this was not you, contact support at once.\n",
         ),
     },
+    "invitation": {
+        "it": (
+            "Invito a {organization} nell'Area Clienti",
+            "Ciao,\n\n{inviter} ti invita a entrare in {organization} con il ruolo {role}.\n"
+            "Accetta entro {days} giorni da questo link:\n{link}\n\nCodice: {token}\n\n"
+            "Se non conosci chi ti invita, ignora questo messaggio.\n",
+        ),
+        "en": (
+            "Invitation to {organization} in the customer area",
+            "Hello,\n\n{inviter} invites you to join {organization} as {role}.\n"
+            "Accept within {days} days from this link:\n{link}\n\nCode: {token}\n\n"
+            "If you do not know who invited you, ignore this message.\n",
+        ),
+    },
     "recovery_email_changed": {
         "it": (
             "Indirizzo di recupero aggiornato",

@@ -8,8 +8,8 @@ import strawberry
 from strawberry import relay
 
 from gateway.db.models import User as UserRow
-from permissions.fields import authenticated, public
-from resolvers import identity, users
+from permissions.fields import authenticated, inherited, public
+from resolvers import identity
 from resolvers.context import Context
 from resolvers.results import Outcome
 from schema.errors import PASSWORD_CODES, user_error, user_errors
@@ -23,13 +23,13 @@ Info = strawberry.Info[Context, None]
 @strawberry.type(description="A person's login. The same user can belong to many organizations.")
 class User(relay.Node):
     id: relay.NodeID[uuid.UUID]
-    email: str = strawberry.field(description="The login email (unique, case-insensitive).")
-    full_name: str
-    recovery_email: str | None = strawberry.field(
+    email: str = inherited(description="The login email (unique, case-insensitive).")
+    full_name: str = inherited()
+    recovery_email: str | None = inherited(
         description="Where password reset links go when set; otherwise they go to the login email."
     )
-    language: str
-    created_at: datetime
+    language: str = inherited()
+    created_at: datetime = inherited()
 
     @classmethod
     def from_row(cls, row: UserRow) -> Self:
@@ -51,13 +51,6 @@ class User(relay.Node):
         wanted = [uuid.UUID(i) if viewer and i == str(viewer) else None for i in node_ids]
         rows = [await info.context.loaders.user_by_id.load(i) if i else None for i in wanted]
         return [cls.from_row(r) if r else None for r in rows]
-
-
-@strawberry.type(description="The caller: their user, and (later) their organizations.")
-class Viewer:
-    @strawberry.field(extensions=[authenticated()])
-    async def user(self, info: Info) -> User:
-        return User.from_row(await users.viewer_user(info.context))
 
 
 SignUpError, SignUpErrorCode = user_error(
@@ -191,13 +184,6 @@ def _session_payload(cls: Any, error: Any, codes: Any, outcome: Outcome[identity
 def _user_payload(cls: Any, error: Any, codes: Any, outcome: Outcome[UserRow]) -> Any:
     user = User.from_row(outcome.value) if outcome.value else None
     return cls(user=user, user_errors=user_errors(error, codes, outcome.problems))
-
-
-@strawberry.type
-class IdentityQuery:
-    @strawberry.field(extensions=[authenticated()], description="The logged-in caller.")
-    def viewer(self) -> Viewer:
-        return Viewer()
 
 
 @strawberry.type

@@ -2,16 +2,37 @@
 
 from __future__ import annotations
 
+import uuid
+
 import strawberry
+from strawberry import relay
 
-from schema.identity import IdentityMutation, IdentityQuery
+from permissions.fields import authenticated, member
+from schema.common import Info, decode_id, organization_argument
+from schema.identity import IdentityMutation
+from schema.invitation_mutations import InvitationMutation
+from schema.member_mutations import MemberMutation
+from schema.node import NodeQuery
+from schema.organization_mutations import OrganizationMutation
+from schema.organizations import Organization
+from schema.viewer import Viewer
 
 
 @strawberry.type
-class Query(IdentityQuery):
-    pass
+class Query(NodeQuery):
+    @strawberry.field(extensions=[authenticated()], description="The logged-in caller.")
+    def viewer(self) -> Viewer:
+        return Viewer()
+
+    @strawberry.field(
+        extensions=[member(organization_argument("id"))],
+        description="NOT_FOUND unless the caller is an active member.",
+    )
+    async def organization(self, info: Info, id: relay.GlobalID) -> Organization:
+        organization_id: uuid.UUID = decode_id(id, "Organization")  # type: ignore[assignment]
+        return Organization.from_row(await info.context.loaders.organization_by_id.load(organization_id))
 
 
 @strawberry.type
-class Mutation(IdentityMutation):
+class Mutation(IdentityMutation, OrganizationMutation, MemberMutation, InvitationMutation):
     pass

@@ -37,7 +37,9 @@ def public_error(error: GraphQLError, request_id: str | None) -> GraphQLError:
         # Parse, validation and input coercion errors, and errors Strawberry raises on purpose.
         extensions = {**(error.extensions or {})}
         extensions.setdefault("code", "BAD_USER_INPUT")
-        return GraphQLError(_SUGGESTION.sub("", error.message), error.nodes, path=error.path, extensions=extensions)
+        message = _SUGGESTION.sub("", error.message)
+        # Source and positions too: a syntax error has no nodes, only where in the text it is.
+        return GraphQLError(message, error.nodes, error.source, error.positions, error.path, extensions=extensions)
     log.error(
         "unexpected error while resolving %s",
         ".".join(str(p) for p in error.path or ()),

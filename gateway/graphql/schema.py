@@ -8,7 +8,6 @@ from strawberry.extensions import (
     AddValidationRules,
     MaxAliasesLimiter,
     MaxTokensLimiter,
-    ParserCache,
     QueryDepthLimiter,
     ValidationCache,
 )
@@ -33,15 +32,17 @@ class GatewaySchema(strawberry.Schema):
 def build_schema(settings: Settings | None = None) -> GatewaySchema:
     limits = settings.limits if settings else Limits()
     allow_anonymous_introspection = settings.is_development if settings else True
+    cost_rule = cost_limit_rule(MAX_COST, limits.max_page_size)
     # Factories, not instances: an extension instance holds one request's execution state.
+    # No ParserCache: it parses inside its own hook, so a syntax error (the token limit too) escapes
+    # on_operation and reaches the client without the code ErrorPolicy gives it (strawberry#1439).
     extensions: list[Any] = [
         ErrorPolicy,
         lambda: IntrospectionPolicy(allow_anonymous=allow_anonymous_introspection),
         lambda: MaxTokensLimiter(max_token_count=limits.max_tokens),
-        lambda: ParserCache(maxsize=256),
         lambda: QueryDepthLimiter(max_depth=limits.max_depth),
         lambda: MaxAliasesLimiter(max_alias_count=limits.max_aliases),
-        lambda: AddValidationRules([cost_limit_rule(MAX_COST, limits.max_page_size)]),
+        lambda: AddValidationRules([cost_rule]),
         lambda: ValidationCache(maxsize=256),
     ]
     return GatewaySchema(

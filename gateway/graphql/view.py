@@ -10,13 +10,11 @@ from starlette.types import Receive, Scope, Send
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse
 
-from gateway.auth import resolve_principal
 from gateway.http_errors import error_response
 from gateway.middleware.request_id import request_id_of
-from gateway.resources import Resources
+from gateway.request_context import build_context
 from permissions.errors import GatewayError
 from resolvers.context import Context
-from resolvers.loaders import Loaders
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 
@@ -43,23 +41,12 @@ class GatewayGraphQL(GraphQL[Context, None]):
             status = STATUS_OF.get(exc.code, 400)
             response = error_response(status, exc.message, exc.code, request_id_of(scope))
         except HTTPException as exc:
-            response = error_response(exc.status_code, exc.reason, "BAD_REQUEST", request_id_of(scope))
+            code = "NOT_FOUND" if exc.status_code == 404 else "BAD_REQUEST"
+            response = error_response(exc.status_code, exc.reason, code, request_id_of(scope))
         await response(scope, receive, send)
 
     async def get_context(self, request: Request, response: Response) -> Context:  # type: ignore[override]
-        resources: Resources = request.state.resources
-        principal = await resolve_principal(request, resources.settings, resources.clock, resources.db)
-        return Context(
-            request=request,
-            response=response,
-            settings=resources.settings,
-            clock=resources.clock,
-            db=resources.db,
-            principal=principal,
-            loaders=Loaders.create(resources.db),
-            request_id=request_id_of(request.scope) or "",
-            client_ip=request.client.host if request.client else "unknown",
-        )
+        return await build_context(request, response)
 
     def encode_json(self, data: object) -> bytes:  # type: ignore[override]
         return orjson.dumps(data)

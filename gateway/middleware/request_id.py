@@ -32,7 +32,8 @@ class RequestIdMiddleware:
             return
         incoming = dict(scope["headers"]).get(b"x-request-id", b"").decode("latin-1")
         request_id = incoming if _CLIENT_ID.match(incoming) else uuid.uuid4().hex
-        scope.setdefault("state", {})["request_id"] = request_id
+        # A copy: servers may hand every request the same lifespan state dict.
+        scope["state"] = {**scope.get("state", {}), "request_id": request_id}
         token = current_request_id.set(request_id)
         started = time.perf_counter()
         status = 500

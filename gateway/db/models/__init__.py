@@ -2,6 +2,18 @@
 
 from gateway.db.models.identity import PasswordResetToken, Session, User
 from gateway.db.models.mail import OutboxMessage
+from gateway.db.models.organizations import AuditEntry, Invitation, Membership, Organization, OrganizationLogo
 from gateway.db.models.throttle import RateLimitBucket
 
-__all__ = ["OutboxMessage", "PasswordResetToken", "RateLimitBucket", "Session", "User"]
+__all__ = [
+    "AuditEntry",
+    "Invitation",
+    "Membership",
+    "Organization",
+    "OrganizationLogo",
+    "OutboxMessage",
+    "PasswordResetToken",
+    "RateLimitBucket",
+    "Session",
+    "User",
+]

@@ -22,6 +22,10 @@ class User(Base):
     failed_logins: Mapped[int] = mapped_column(default=0)
     locked_until: Mapped[datetime | None]
     password_changed_at: Mapped[datetime]
+    # The organization the frontends open by default; kept across logouts.
+    active_organization_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("organizations.id", ondelete="SET NULL", use_alter=True)
+    )
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
 

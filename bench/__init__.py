@@ -1,0 +1,1 @@
+"""`make bench`: in-process timings and SQL statement counts for hot operations."""

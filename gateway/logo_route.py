@@ -1,0 +1,39 @@
+"""GET /organizations/{id}/logo: the logo, for members of that organization only."""
+
+from __future__ import annotations
+
+import uuid
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from gateway.http_errors import error_response
+from gateway.middleware.request_id import request_id_of
+from gateway.request_context import build_context
+from permissions.check import authorize
+from permissions.errors import GatewayError
+from resolvers.logos import logo_bytes
+
+STATUS = {"UNAUTHENTICATED": 401, "FORBIDDEN": 403, "NOT_FOUND": 404}
+
+
+async def organization_logo(request: Request) -> Response:
+    request_id = request_id_of(request.scope)
+    try:
+        organization_id = uuid.UUID(request.path_params["organization_id"])
+    except ValueError:
+        return error_response(404, "Not found.", "NOT_FOUND", request_id)
+    try:
+        ctx = await build_context(request, Response())
+        await authorize(ctx, organization_id)
+    except GatewayError as exc:
+        return error_response(STATUS.get(exc.code, 400), exc.message, exc.code, request_id)
+    found = await logo_bytes(ctx, organization_id)
+    if found is None:
+        return error_response(404, "This organization has no logo.", "NOT_FOUND", request_id)
+    media_type, content = found
+    return Response(
+        content,
+        media_type=media_type,
+        headers={"Cache-Control": "private, max-age=3600", "Content-Disposition": "inline; filename=logo.png"},
+    )

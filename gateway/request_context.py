@@ -1,0 +1,27 @@
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from gateway.auth import resolve_principal
+from gateway.middleware.request_id import request_id_of
+from gateway.resources import Resources
+from resolvers.context import Context
+from resolvers.loaders import Loaders
+
+
+async def build_context(request: Request, response: Response) -> Context:
+    """The caller and a fresh set of loaders, for one request (GraphQL or a plain route)."""
+    resources: Resources = request.state.resources
+    principal = await resolve_principal(request, resources.settings, resources.clock, resources.db)
+    return Context(
+        request=request,
+        response=response,
+        settings=resources.settings,
+        clock=resources.clock,
+        db=resources.db,
+        principal=principal,
+        loaders=Loaders.create(resources.db, principal.user_id),
+        request_id=request_id_of(request.scope) or "",
+        client_ip=request.client.host if request.client else "unknown",
+    )

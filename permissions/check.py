@@ -1,0 +1,33 @@
+"""The decision every guarded field and `node(id:)` goes through."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from permissions.errors import Forbidden, NotFound, Unauthenticated
+from permissions.policy import Grant
+from permissions.rights import Right, Role
+
+
+async def authorize(
+    context: Any, organization_id: uuid.UUID | None, *, right: Right | None = None, role: Role | None = None
+) -> Grant:
+    """The caller's grant in the organization, or the error to answer with.
+
+    Not a member (or blocked, or the organization does not exist) is NOT_FOUND,
+    so nobody learns which organizations exist. A member lacking the right is
+    FORBIDDEN, naming what is missing.
+    """
+    if not context.principal.is_authenticated:
+        raise Unauthenticated
+    grant: Grant | None = None
+    if organization_id is not None:
+        grant = await context.loaders.grant_by_organization_id.load(organization_id)
+    if grant is None or not grant.active:
+        raise NotFound("Organization not found.")
+    if right is not None and not grant.holds(right):
+        raise Forbidden(f"This needs the {right.value} right in this organization.", missingRight=right.value)
+    if role is not None and not grant.at_least(role):
+        raise Forbidden(f"This needs the {role.value} role in this organization.", missingRole=role.value)
+    return grant

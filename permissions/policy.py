@@ -1,0 +1,101 @@
+"""The one place that turns a membership (role, rights, product scope) into decisions.
+
+Each rule also exists as a SQL expression (`product_filter`), so lists are cut
+in the database with the same policy that guards single objects.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import ColumnElement, any_, literal, true
+from sqlalchemy.dialects.postgresql import array
+
+from permissions.rights import ALL_RIGHTS, Right, Role
+
+ACTIVE = "ACTIVE"
+BLOCKED = "BLOCKED"
+
+
+@dataclass(frozen=True, slots=True)
+class Grant:
+    """What one user may do in one organization: a membership, read as policy."""
+
+    membership_id: uuid.UUID
+    organization_id: uuid.UUID
+    user_id: uuid.UUID
+    role: Role
+    granted: frozenset[Right]
+    all_products: bool
+    product_ids: frozenset[uuid.UUID]
+    active: bool
+
+    @classmethod
+    def from_row(cls, row: Any) -> Grant:
+        return cls(
+            membership_id=row.id,
+            organization_id=row.organization_id,
+            user_id=row.user_id,
+            role=Role(row.role),
+            granted=frozenset(Right(r) for r in row.rights),
+            all_products=row.all_products,
+            product_ids=frozenset(row.product_ids),
+            active=row.status == ACTIVE,
+        )
+
+    @property
+    def rights(self) -> frozenset[Right]:
+        return ALL_RIGHTS if self.role in (Role.OWNER, Role.ADMIN) else self.granted
+
+    def holds(self, right: Right) -> bool:
+        return right in self.rights
+
+    def at_least(self, role: Role) -> bool:
+        return self.role.rank >= role.rank
+
+    def sees_product(self, product_id: uuid.UUID) -> bool:
+        return self.all_products or product_id in self.product_ids
+
+    def product_filter(self, column: ColumnElement[Any]) -> ColumnElement[bool]:
+        if self.all_products:
+            return true()
+        if not self.product_ids:
+            return literal(False)
+        return column == any_(array(sorted(self.product_ids)))
+
+
+@dataclass(frozen=True, slots=True)
+class Refusal:
+    code: str
+    message: str
+
+
+def grant_refusal(
+    grantor: Grant,
+    role: Role,
+    rights: Iterable[Right],
+    all_products: bool,
+    product_ids: Iterable[uuid.UUID],
+) -> Refusal | None:
+    """Why `grantor` may not hand out this role, rights and scope, or None when they may."""
+    if role is Role.OWNER and grantor.role is not Role.OWNER:
+        return Refusal("OWNER_REQUIRED", "Only an owner can make someone an owner.")
+    wanted = ALL_RIGHTS if role in (Role.OWNER, Role.ADMIN) else frozenset(rights)
+    missing = sorted(r.value for r in wanted - grantor.rights)
+    if missing:
+        return Refusal("RIGHT_NOT_HELD", f"You cannot grant rights you do not hold: {', '.join(missing)}.")
+    if not grantor.all_products and (all_products or not set(product_ids) <= grantor.product_ids):
+        return Refusal("SCOPE_NOT_HELD", "You cannot grant access to products outside your own scope.")
+    return None
+
+
+def may_manage(manager: Grant, target_role: Role) -> Refusal | None:
+    """Whether `manager` may change, block or remove a member who holds `target_role`."""
+    if target_role is Role.OWNER and manager.role is not Role.OWNER:
+        return Refusal("OWNER_REQUIRED", "Only an owner can change, block or remove an owner.")
+    if target_role is Role.ADMIN and not manager.at_least(Role.ADMIN):
+        return Refusal("ADMIN_REQUIRED", "Only an owner or an admin can change, block or remove an admin.")
+    return None

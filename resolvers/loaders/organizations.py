@@ -1,0 +1,131 @@
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from gateway.db.models import AuditEntry, Invitation, Membership, Organization, User
+from permissions.policy import Grant
+from resolvers.loaders.base import Loader
+from resolvers.loaders.pages import OrganizationCountLoader, OrganizationPageLoader, SortKey
+
+# Members are always read with the person's name and login email beside them.
+MEMBER_COLUMNS = (*Membership.__table__.c, User.full_name, User.email)
+
+
+def members_query() -> Select[Any]:
+    return select(*MEMBER_COLUMNS).join(User, User.id == Membership.user_id)
+
+
+class GrantByOrganizationIdLoader(Loader[uuid.UUID, Grant]):
+    """The caller's own membership in each organization, read as a Grant. Drives every permission check."""
+
+    def __init__(self, db: async_sessionmaker[AsyncSession], user_id: uuid.UUID | None) -> None:
+        super().__init__(db)
+        self.user_id = user_id
+
+    async def fetch(self, session: AsyncSession, keys: Sequence[uuid.UUID]) -> Any:
+        if self.user_id is None:
+            return []
+        rows = await session.execute(
+            select(Membership)
+            .join(Organization, Organization.id == Membership.organization_id)
+            .where(
+                Membership.user_id == self.user_id,
+                Membership.organization_id.in_(keys),
+                Organization.deleted_at.is_(None),
+            )
+        )
+        return [(m.organization_id, Grant.from_row(m)) for m in rows.scalars()]
+
+
+class OrganizationByIdLoader(Loader[uuid.UUID, Organization]):
+    async def fetch(self, session: AsyncSession, keys: Sequence[uuid.UUID]) -> Any:
+        rows = await session.execute(
+            select(Organization).where(Organization.id.in_(keys), Organization.deleted_at.is_(None))
+        )
+        return [(o.id, o) for o in rows.scalars()]
+
+
+class MemberByIdLoader(Loader[uuid.UUID, Any]):
+    async def fetch(self, session: AsyncSession, keys: Sequence[uuid.UUID]) -> Any:
+        rows = await session.execute(members_query().where(Membership.id.in_(keys)))
+        return [(r.id, r) for r in rows]
+
+
+class MemberByOrganizationAndUserLoader(Loader[tuple[uuid.UUID, uuid.UUID], Any]):
+    async def fetch(self, session: AsyncSession, keys: Sequence[tuple[uuid.UUID, uuid.UUID]]) -> Any:
+        orgs = {o for o, _ in keys}
+        users = {u for _, u in keys}
+        rows = await session.execute(
+            members_query().where(Membership.organization_id.in_(orgs), Membership.user_id.in_(users))
+        )
+        return [((r.organization_id, r.user_id), r) for r in rows]
+
+
+class InvitationByIdLoader(Loader[uuid.UUID, Invitation]):
+    async def fetch(self, session: AsyncSession, keys: Sequence[uuid.UUID]) -> Any:
+        rows = await session.execute(select(Invitation).where(Invitation.id.in_(keys)))
+        return [(i.id, i) for i in rows.scalars()]
+
+
+def _member_filters(filters: tuple[Any, ...]) -> list[ColumnElement[bool]]:
+    (status,) = filters or (None,)
+    return [Membership.status == status] if status else []
+
+
+class MembersPageLoader(OrganizationPageLoader):
+    sort = (
+        SortKey(Membership.created_at, "created_at", datetime.fromisoformat),
+        SortKey(Membership.id, "id", uuid.UUID),
+    )
+
+    def query(self, filters: tuple[Any, ...]) -> Select[Any]:
+        return members_query().where(*_member_filters(filters))
+
+    def organization_column(self) -> ColumnElement[uuid.UUID]:
+        return Membership.organization_id
+
+
+class MemberCountLoader(OrganizationCountLoader):
+    def conditions(self, filters: tuple[Any, ...]) -> list[ColumnElement[bool]]:
+        return _member_filters(filters)
+
+    def organization_column(self) -> ColumnElement[uuid.UUID]:
+        return Membership.organization_id
+
+
+class InvitationsPageLoader(OrganizationPageLoader):
+    descending = True
+    sort = (
+        SortKey(Invitation.created_at, "created_at", datetime.fromisoformat),
+        SortKey(Invitation.id, "id", uuid.UUID),
+    )
+
+    def query(self, filters: tuple[Any, ...]) -> Select[Any]:
+        (status,) = filters or (None,)
+        stmt = select(*Invitation.__table__.c)
+        return stmt.where(Invitation.status == status) if status else stmt
+
+    def organization_column(self) -> ColumnElement[uuid.UUID]:
+        return Invitation.organization_id
+
+
+class AuditPageLoader(OrganizationPageLoader):
+    descending = True
+    sort = (
+        SortKey(AuditEntry.created_at, "created_at", datetime.fromisoformat),
+        SortKey(AuditEntry.id, "id", uuid.UUID),
+    )
+
+    def query(self, filters: tuple[Any, ...]) -> Select[Any]:
+        return select(
+            *AuditEntry.__table__.c, User.full_name.label("actor_name"), User.email.label("actor_email")
+        ).outerjoin(User, User.id == AuditEntry.actor_id)
+
+    def organization_column(self) -> ColumnElement[uuid.UUID]:
+        return AuditEntry.organization_id

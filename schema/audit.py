@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Self
+
+import strawberry
+from strawberry.scalars import JSON
+
+from permissions.fields import inherited
+from resolvers.pagination import Page
+from schema.common import PageInfo, encode_id
+
+
+@strawberry.type(description="One change to an organization: who, what, to what, when, from where.")
+class AuditEntry:
+    id: strawberry.ID = inherited()
+    action: str = inherited(description="e.g. `member.update`, `organization.update`, `invitation.create`.")
+    actor_name: str | None = inherited()
+    actor_email: str | None = inherited()
+    target_id: strawberry.ID | None = inherited(description="Global id of what the action changed.")
+    details: JSON = inherited()
+    ip: str | None = inherited()
+    created_at: datetime = inherited()
+
+    @classmethod
+    def from_row(cls, row: Any) -> Self:
+        target = encode_id(row.target_type, row.target_id) if row.target_type and row.target_id else None
+        return cls(
+            id=strawberry.ID(encode_id("AuditEntry", row.id)),
+            action=row.action,
+            actor_name=row.actor_name,
+            actor_email=row.actor_email,
+            target_id=strawberry.ID(target) if target else None,
+            details=row.details,
+            ip=row.ip,
+            created_at=row.created_at,
+        )
+
+
+@strawberry.type
+class AuditEntryEdge:
+    cursor: str = inherited()
+    node: AuditEntry = inherited()
+
+
+@strawberry.type
+class AuditEntryConnection:
+    edges: list[AuditEntryEdge] = inherited()
+    page_info: PageInfo = inherited()
+
+    @classmethod
+    def from_page(cls, page: Page[Any]) -> Self:
+        edges = [
+            AuditEntryEdge(cursor=c, node=AuditEntry.from_row(r)) for r, c in zip(page.rows, page.cursors, strict=True)
+        ]
+        return cls(edges=edges, page_info=PageInfo.from_page(page))

@@ -1,0 +1,111 @@
+"""Building blocks shared by the domain modules: ids, page info, product scope, locators."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from typing import Any
+
+import strawberry
+from strawberry import relay
+
+from permissions.errors import BadUserInput
+from permissions.fields import Locator, inherited
+from permissions.rights import ALL_RIGHTS, Right, Role
+from resolvers.context import Context
+from resolvers.pagination import Page, page_size
+
+Info = strawberry.Info[Context, None]
+
+
+def decode_id(value: relay.GlobalID | str | None, type_name: str) -> uuid.UUID | None:
+    """The UUID inside a global id of `type_name`, or None (which answers as NOT_FOUND)."""
+    if value is None:
+        return None
+    try:
+        gid = value if isinstance(value, relay.GlobalID) else relay.GlobalID.from_id(value)
+        return uuid.UUID(gid.node_id) if gid.type_name == type_name else None
+    except (ValueError, TypeError):
+        return None
+
+
+def encode_id(type_name: str, value: uuid.UUID) -> str:
+    return str(relay.GlobalID(type_name, str(value)))
+
+
+def _argument(arguments: dict[str, Any], path: str) -> Any:
+    value: Any = arguments
+    for part in path.split("."):
+        value = value.get(part) if isinstance(value, dict) else getattr(value, part, None)
+    return value
+
+
+def organization_argument(path: str) -> Locator:
+    """The organization named by an argument, e.g. `id` or `input.organization_id`."""
+
+    async def locate(source: Any, info: strawberry.Info, arguments: dict[str, Any]) -> uuid.UUID | None:
+        return decode_id(_argument(arguments, path), "Organization")
+
+    return locate
+
+
+def member_argument(path: str) -> Locator:
+    """The organization of the member named by an argument."""
+
+    async def locate(source: Any, info: strawberry.Info, arguments: dict[str, Any]) -> uuid.UUID | None:
+        member_id = decode_id(_argument(arguments, path), "Member")
+        row = await info.context.loaders.member_by_id.load(member_id) if member_id else None
+        return row.organization_id if row else None
+
+    return locate
+
+
+def invitation_argument(path: str) -> Locator:
+    async def locate(source: Any, info: strawberry.Info, arguments: dict[str, Any]) -> uuid.UUID | None:
+        invitation_id = decode_id(_argument(arguments, path), "Invitation")
+        row = await info.context.loaders.invitation_by_id.load(invitation_id) if invitation_id else None
+        return row.organization_id if row else None
+
+    return locate
+
+
+def check_page(info: Info, first: int | None) -> int:
+    return page_size(first, info.context.settings.limits.max_page_size)
+
+
+@strawberry.type(description="Where a page ends, Relay style. Pages go forward with `first` and `after`.")
+class PageInfo:
+    has_next_page: bool = inherited()
+    end_cursor: str | None = inherited()
+
+    @classmethod
+    def from_page(cls, page: Page[Any]) -> PageInfo:
+        return cls(has_next_page=page.has_next, end_cursor=page.cursors[-1] if page.cursors else None)
+
+
+@strawberry.type(description="Which products a member sees and manages.")
+class ProductScope:
+    all_products: bool = inherited(description="True: every product of the organization, now and future.")
+    product_ids: list[strawberry.ID] = inherited(description="When not all: the products in scope.")
+
+    @classmethod
+    def of(cls, all_products: bool, product_ids: Iterable[uuid.UUID]) -> ProductScope:
+        ids = [] if all_products else [strawberry.ID(encode_id("Product", p)) for p in sorted(product_ids)]
+        return cls(all_products=all_products, product_ids=ids)
+
+
+@strawberry.input(description="All products, or a chosen set.")
+class ProductScopeInput:
+    all_products: bool
+    product_ids: list[relay.GlobalID] = strawberry.field(default_factory=list)
+
+    def ids(self) -> list[uuid.UUID]:
+        ids = [decode_id(g, "Product") for g in self.product_ids]
+        if None in ids:
+            raise BadUserInput("`productIds` must be ids of products.")
+        return [i for i in ids if i is not None]
+
+
+def effective_rights(role: str, granted: Iterable[str]) -> list[Right]:
+    rights = ALL_RIGHTS if role in (Role.OWNER.value, Role.ADMIN.value) else {Right(r) for r in granted}
+    return sorted(rights, key=lambda r: r.value)

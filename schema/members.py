@@ -1,0 +1,92 @@
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from enum import Enum
+from typing import TYPE_CHECKING, Annotated, Any, Self
+
+import strawberry
+from strawberry import relay
+
+from permissions.fields import INHERITED, inherited, member
+from permissions.rights import Right, Role, Topic
+from resolvers.pagination import Page
+from schema.common import Info, PageInfo, ProductScope, effective_rights
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from schema.organizations import Organization
+
+
+@strawberry.enum
+class MemberStatus(Enum):
+    ACTIVE = "ACTIVE"
+    BLOCKED = "BLOCKED"
+
+
+@strawberry.type(description="A person's membership of an organization.")
+class Member(relay.Node):
+    id: relay.NodeID[uuid.UUID]
+    organization_id: strawberry.Private[uuid.UUID]
+    user_id: strawberry.Private[uuid.UUID]
+    full_name: str = inherited()
+    email: str = inherited(description="The member's login email.")
+    role: Role = inherited()
+    rights: list[Right] = inherited(description="Every right the member holds (OWNER and ADMIN: all).")
+    product_scope: ProductScope = inherited()
+    topics: list[Topic] = inherited(description="What the member is mailed about.")
+    status: MemberStatus = inherited()
+    joined_at: datetime = inherited()
+
+    @classmethod
+    def from_row(cls, row: Any) -> Self:
+        return cls(
+            id=row.id,
+            organization_id=row.organization_id,
+            user_id=row.user_id,
+            full_name=row.full_name,
+            email=row.email,
+            role=Role(row.role),
+            rights=effective_rights(row.role, row.rights),
+            product_scope=ProductScope.of(row.all_products, row.product_ids),
+            topics=sorted((Topic(t) for t in row.topics), key=lambda t: t.value),
+            status=MemberStatus(row.status),
+            joined_at=row.created_at,
+        )
+
+    @strawberry.field(extensions=[member()])
+    async def organization(self, info: Info) -> Annotated[Organization, strawberry.lazy("schema.organizations")]:
+        from schema.organizations import Organization
+
+        return Organization.from_row(await info.context.loaders.organization_by_id.load(self.organization_id))
+
+    @classmethod
+    async def resolve_nodes(  # type: ignore[override]
+        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    ) -> list[Self | None]:
+        rows = [await info.context.loaders.member_by_id.load(uuid.UUID(i)) for i in node_ids]
+        return [cls.from_row(r) if r else None for r in rows]
+
+
+@strawberry.type
+class MemberEdge:
+    cursor: str = inherited()
+    node: Member = inherited()
+
+
+@strawberry.type
+class MemberConnection:
+    organization_id: strawberry.Private[uuid.UUID]
+    filters: strawberry.Private[tuple[Any, ...]]
+    edges: list[MemberEdge] = inherited()
+    page_info: PageInfo = inherited()
+
+    @classmethod
+    def from_page(cls, organization_id: uuid.UUID, filters: tuple[Any, ...], page: Page[Any]) -> Self:
+        edges = [MemberEdge(cursor=c, node=Member.from_row(r)) for r, c in zip(page.rows, page.cursors, strict=True)]
+        return cls(organization_id=organization_id, filters=filters, edges=edges, page_info=PageInfo.from_page(page))
+
+    @strawberry.field(directives=[INHERITED])
+    async def total_count(self, info: Info) -> int:
+        return await info.context.loaders.member_count.load((self.organization_id, self.filters))

@@ -1,0 +1,181 @@
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from enum import Enum
+from typing import TYPE_CHECKING, Any, Self
+
+import strawberry
+from strawberry import relay
+
+from gateway.db.models import Organization as OrganizationRow
+from permissions.fields import inherited, member, requires, requires_role
+from permissions.rights import Right, Role
+from resolvers import organizations
+from resolvers.loaders.pages import PageKey
+from schema.audit import AuditEntryConnection
+from schema.common import Info, PageInfo, ProductScope, check_page, effective_rights
+from schema.invitations import InvitationConnection, InvitationStatus
+from schema.members import Member, MemberConnection, MemberStatus
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+
+@strawberry.enum
+class OrganizationKind(Enum):
+    INDIVIDUAL = "INDIVIDUAL"
+    COMPANY = "COMPANY"
+
+
+@strawberry.enum(description="What stops a member from leaving, or an organization from being deleted.")
+class BlockerCode(Enum):
+    LAST_OWNER = "LAST_OWNER"
+    SOLE_MEMBER = "SOLE_MEMBER"
+
+
+BLOCKER_MESSAGES = {
+    BlockerCode.LAST_OWNER: "You are the last owner: make another member owner first.",
+    BlockerCode.SOLE_MEMBER: "You are the only member: delete the organization instead of leaving it.",
+}
+
+
+@strawberry.type
+class Blocker:
+    code: BlockerCode = inherited()
+    message: str = inherited()
+
+    @classmethod
+    def of(cls, codes: Iterable[str]) -> list[Blocker]:
+        return [cls(code=BlockerCode(c), message=BLOCKER_MESSAGES[BlockerCode(c)]) for c in codes]
+
+
+@strawberry.type
+class Address:
+    street: str | None = inherited()
+    postal_code: str | None = inherited()
+    city: str | None = inherited()
+    province: str | None = inherited()
+    country: str = inherited(description="ISO 3166-1 alpha-2 code.")
+
+
+@strawberry.type(description="A customer account: its products, invoices and members live here.")
+class Organization(relay.Node):
+    id: relay.NodeID[uuid.UUID]
+    organization_id: strawberry.Private[uuid.UUID]
+    legal_representative_id: strawberry.Private[uuid.UUID | None]
+    name: str = inherited()
+    kind: OrganizationKind = inherited()
+    legal_name: str = inherited(description="Fixed at creation, like the tax code and the VAT number.")
+    tax_code: str | None = inherited()
+    vat_number: str | None = inherited()
+    address: Address = inherited()
+    phone: str | None = inherited()
+    logo_url: str | None = inherited(description="Served to members only (cookie or bearer).")
+    created_at: datetime = inherited()
+    updated_at: datetime = inherited()
+
+    @classmethod
+    def from_row(cls, row: OrganizationRow) -> Self:
+        logo = f"/organizations/{row.id}/logo?v={int(row.logo_updated_at.timestamp())}" if row.logo_updated_at else None
+        return cls(
+            id=row.id,
+            organization_id=row.id,
+            legal_representative_id=row.legal_representative_id,
+            name=row.name,
+            kind=OrganizationKind(row.kind),
+            legal_name=row.legal_name,
+            tax_code=row.tax_code,
+            vat_number=row.vat_number,
+            address=Address(
+                street=row.street,
+                postal_code=row.postal_code,
+                city=row.city,
+                province=row.province,
+                country=row.country,
+            ),
+            phone=row.phone,
+            logo_url=logo,
+            created_at=row.created_at,
+            updated_at=row.updated_at,
+        )
+
+    @classmethod
+    async def resolve_nodes(  # type: ignore[override]
+        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    ) -> list[Self | None]:
+        rows = [await info.context.loaders.organization_by_id.load(uuid.UUID(i)) for i in node_ids]
+        return [cls.from_row(r) if r else None for r in rows]
+
+    @strawberry.field(extensions=[member()], description="The caller's own role, rights and scope here.")
+    async def my_membership(self, info: Info) -> Member:
+        row = await info.context.loaders.member_by_organization_and_user.load((self.id, info.context.user_id))
+        return Member.from_row(row)
+
+    @strawberry.field(extensions=[member()], description="The owner who is the legal representative.")
+    async def legal_representative(self, info: Info) -> Member | None:
+        if self.legal_representative_id is None:
+            return None
+        key = (self.organization_id, self.legal_representative_id)
+        row = await info.context.loaders.member_by_organization_and_user.load(key)
+        return Member.from_row(row) if row else None
+
+    @strawberry.field(extensions=[member()], description="Oldest first.")
+    async def members(
+        self, info: Info, first: int | None = 20, after: str | None = None, status: MemberStatus | None = None
+    ) -> MemberConnection:
+        filters = (status.value,) if status else ()
+        key = PageKey(self.organization_id, check_page(info, first), after, filters)
+        page = await info.context.loaders.members_page.load(key)
+        return MemberConnection.from_page(self.organization_id, filters, page)
+
+    @strawberry.field(extensions=[requires(Right.MANAGE_MEMBERS)], description="Newest first.")
+    async def invitations(
+        self, info: Info, first: int | None = 20, after: str | None = None, status: InvitationStatus | None = None
+    ) -> InvitationConnection:
+        filters = (status.value,) if status and status is not InvitationStatus.EXPIRED else ()
+        key = PageKey(self.organization_id, check_page(info, first), after, filters)
+        page = await info.context.loaders.invitations_page.load(key)
+        return InvitationConnection.from_page(page, info.context.clock.now())
+
+    @strawberry.field(extensions=[requires_role(Role.ADMIN)], description="Newest first.")
+    async def audit_log(self, info: Info, first: int | None = 20, after: str | None = None) -> AuditEntryConnection:
+        page = await info.context.loaders.audit_page.load(PageKey(self.organization_id, check_page(info, first), after))
+        return AuditEntryConnection.from_page(page)
+
+    @strawberry.field(extensions=[member()], description="Why the caller cannot leave now; empty when they can.")
+    async def leave_blockers(self, info: Info) -> list[Blocker]:
+        return Blocker.of(await organizations.leave_blockers(info.context, self.organization_id, info.context.user_id))
+
+    @strawberry.field(extensions=[requires_role(Role.OWNER)], description="What to settle before deleting.")
+    async def deletion_blockers(self, info: Info) -> list[Blocker]:
+        return Blocker.of(await organizations.deletion_blockers(info.context, self.organization_id))
+
+
+@strawberry.type(description="An organization the viewer belongs to, with their place in it.")
+class OrganizationEdge:
+    cursor: str = inherited()
+    node: Organization = inherited()
+    role: Role = inherited()
+    rights: list[Right] = inherited()
+    product_scope: ProductScope = inherited()
+
+
+@strawberry.type
+class OrganizationConnection:
+    edges: list[OrganizationEdge] = inherited()
+    page_info: PageInfo = inherited()
+
+    @classmethod
+    def from_page(cls, page: Any) -> Self:
+        edges = [
+            OrganizationEdge(
+                cursor=cursor,
+                node=Organization.from_row(org),
+                role=Role(membership.role),
+                rights=effective_rights(membership.role, membership.rights),
+                product_scope=ProductScope.of(membership.all_products, membership.product_ids),
+            )
+            for (membership, org), cursor in zip(page.rows, page.cursors, strict=True)
+        ]
+        return cls(edges=edges, page_info=PageInfo.from_page(page))

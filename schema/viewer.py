@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+import strawberry
+
+from permissions.fields import authenticated
+from resolvers import invitations, organizations, users
+from schema.common import Info, check_page
+from schema.identity import User
+from schema.invitations import Invitation
+from schema.organizations import Organization, OrganizationConnection
+
+
+@strawberry.type(description="The caller: their login and the organizations they belong to.")
+class Viewer:
+    @strawberry.field(extensions=[authenticated()])
+    async def user(self, info: Info) -> User:
+        return User.from_row(await users.viewer_user(info.context))
+
+    @strawberry.field(extensions=[authenticated()], description="Active memberships, by organization name.")
+    async def organizations(
+        self, info: Info, first: int | None = 20, after: str | None = None
+    ) -> OrganizationConnection:
+        page = await organizations.viewer_organizations(info.context, check_page(info, first), after)
+        return OrganizationConnection.from_page(page)
+
+    @strawberry.field(
+        extensions=[authenticated()],
+        description="The organization chosen with switchOrganization; kept across logins. Null if none.",
+    )
+    async def active_organization(self, info: Info) -> Organization | None:
+        row = await organizations.active_organization(info.context)
+        return Organization.from_row(row) if row else None
+
+    @strawberry.field(extensions=[authenticated()], description="Invitations sent to the viewer's login email.")
+    async def pending_invitations(self, info: Info) -> list[Invitation]:
+        now = info.context.clock.now()
+        return [Invitation.from_row(r, now) for r in await invitations.pending_for_viewer(info.context)]

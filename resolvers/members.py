@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.db.models import Membership, Organization, User
@@ -14,7 +14,7 @@ from permissions.policy import ACTIVE, BLOCKED, Grant, grant_refusal, may_manage
 from permissions.rights import Right, Role, Topic
 from resolvers import audit
 from resolvers.context import Context
-from resolvers.organizations import leave_blockers
+from resolvers.organizations import blockers_for_leaving
 from resolvers.results import Outcome
 
 
@@ -153,9 +153,11 @@ async def leave(ctx: Context, organization_id: uuid.UUID) -> Outcome[uuid.UUID]:
                 .with_for_update()
             )
         ).scalar_one()
-        if own.role == Role.OWNER.value:
-            await _other_active_owners(session, organization_id, own.id)  # lock owners before deciding
-        blockers = await leave_blockers(ctx, organization_id, ctx.user_id, session=session)
+        other_owners = await _other_active_owners(session, organization_id, own.id)
+        active = await session.scalar(
+            select(func.count()).where(Membership.organization_id == organization_id, Membership.status == ACTIVE)
+        )
+        blockers = blockers_for_leaving(active or 0, other_owners + 1, own.role == Role.OWNER.value)
         if blockers:
             messages = {
                 "LAST_OWNER": "You are the last owner: make another member owner first.",

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import contextlib
 import uuid
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import delete, func, select, tuple_, update
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.db.base import new_id
 from gateway.db.models import Invitation, Membership, Organization, User
@@ -53,7 +51,7 @@ async def viewer_organizations(ctx: Context, first: int, after: str | None) -> P
         name, org_id = decode_cursor(after, [str, uuid.UUID])
         stmt = stmt.where(tuple_(*sort) > tuple_(name, org_id))
     async with ctx.db() as session:
-        rows = (await session.execute(stmt)).tuples().all()
+        rows = (await session.execute(stmt)).all()
     for membership, organization in rows:
         ctx.loaders.grant_by_organization_id.prime(organization.id, Grant.from_row(membership))
         ctx.loaders.organization_by_id.prime(organization.id, organization)
@@ -202,29 +200,20 @@ async def switch(ctx: Context, organization_id: uuid.UUID) -> Outcome[Organizati
     return Outcome(organization)
 
 
-async def leave_blockers(
-    ctx: Context, organization_id: uuid.UUID, user_id: uuid.UUID, session: AsyncSession | None = None
-) -> list[str]:
-    """Why `user_id` may not leave now: LAST_OWNER, SOLE_MEMBER. Inside `session` when deciding for real."""
-    async with contextlib.AsyncExitStack() as stack:
-        if session is None:
-            session = await stack.enter_async_context(ctx.db())
-        counts = (
-            await session.execute(
-                select(
-                    func.count().filter(Membership.status == ACTIVE),
-                    func.count().filter(Membership.role == Role.OWNER.value, Membership.status == ACTIVE),
-                    func.bool_or(Membership.role == Role.OWNER.value).filter(Membership.user_id == user_id),
-                ).where(Membership.organization_id == organization_id)
-            )
-        ).one()
-    active, owners, is_owner = counts
+def blockers_for_leaving(active_members: int, active_owners: int, is_owner: bool) -> list[str]:
+    """Why a member may not leave: LAST_OWNER, SOLE_MEMBER. The same rule for display and for the mutation."""
     blockers = []
-    if is_owner and owners <= 1:
+    if is_owner and active_owners <= 1:
         blockers.append("LAST_OWNER")
-    if active <= 1:
+    if active_members <= 1:
         blockers.append("SOLE_MEMBER")
     return blockers
+
+
+async def leave_blockers(ctx: Context, organization_id: uuid.UUID) -> list[str]:
+    grant = await ctx.loaders.grant_by_organization_id.load(organization_id)
+    active, owners = await ctx.loaders.member_stats.load(organization_id)
+    return blockers_for_leaving(active, owners, grant is not None and grant.role is Role.OWNER)
 
 
 async def deletion_blockers(ctx: Context, organization_id: uuid.UUID) -> list[str]:

@@ -145,7 +145,7 @@ class Organization(relay.Node):
 
     @strawberry.field(extensions=[member()], description="Why the caller cannot leave now; empty when they can.")
     async def leave_blockers(self, info: Info) -> list[Blocker]:
-        return Blocker.of(await organizations.leave_blockers(info.context, self.organization_id, info.context.user_id))
+        return Blocker.of(await organizations.leave_blockers(info.context, self.organization_id))
 
     @strawberry.field(extensions=[requires_role(Role.OWNER)], description="What to settle before deleting.")
     async def deletion_blockers(self, info: Info) -> list[Blocker]:

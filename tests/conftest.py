@@ -111,3 +111,27 @@ async def client(make_client: Any, settings: Settings) -> httpx.AsyncClient:
 @pytest.fixture
 def production(settings: Settings) -> Settings:
     return replace(settings, environment="production", cookie_secure=True)
+
+
+class StatementCounter:
+    def __init__(self) -> None:
+        self.statements: list[str] = []
+
+    def __call__(self, conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        self.statements.append(statement)
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+
+@pytest.fixture
+def sql() -> Iterator[StatementCounter]:
+    """Counts SQL statements sent by every engine (the app's included) while the test runs."""
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+
+    counter = StatementCounter()
+    event.listen(Engine, "after_cursor_execute", counter)
+    yield counter
+    event.remove(Engine, "after_cursor_execute", counter)

@@ -14,6 +14,7 @@ from resolvers.loaders.organizations import (
     MemberByOrganizationAndUserLoader,
     MemberCountLoader,
     MembersPageLoader,
+    MemberStatsLoader,
     OrganizationByIdLoader,
 )
 from resolvers.loaders.users import UserByIdLoader
@@ -30,6 +31,7 @@ class Loaders:
     member_by_organization_and_user: MemberByOrganizationAndUserLoader
     members_page: MembersPageLoader
     member_count: MemberCountLoader
+    member_stats: MemberStatsLoader
     invitation_by_id: InvitationByIdLoader
     invitations_page: InvitationsPageLoader
     audit_page: AuditPageLoader
@@ -44,6 +46,7 @@ class Loaders:
             member_by_organization_and_user=MemberByOrganizationAndUserLoader(db),
             members_page=MembersPageLoader(db),
             member_count=MemberCountLoader(db),
+            member_stats=MemberStatsLoader(db),
             invitation_by_id=InvitationByIdLoader(db),
             invitations_page=InvitationsPageLoader(db),
             audit_page=AuditPageLoader(db),

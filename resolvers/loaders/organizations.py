@@ -5,11 +5,12 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, select
+from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from gateway.db.models import AuditEntry, Invitation, Membership, Organization, User
-from permissions.policy import Grant
+from permissions.policy import ACTIVE, Grant
+from permissions.rights import Role
 from resolvers.loaders.base import Loader
 from resolvers.loaders.pages import OrganizationCountLoader, OrganizationPageLoader, SortKey
 
@@ -65,6 +66,27 @@ class MemberByOrganizationAndUserLoader(Loader[tuple[uuid.UUID, uuid.UUID], Any]
             members_query().where(Membership.organization_id.in_(orgs), Membership.user_id.in_(users))
         )
         return [((r.organization_id, r.user_id), r) for r in rows]
+
+
+class MemberStatsLoader(Loader[uuid.UUID, tuple[int, int]]):
+    """(active members, active owners) per organization: what leaving and removing depend on."""
+
+    async def fetch(self, session: AsyncSession, keys: Sequence[uuid.UUID]) -> Any:
+        active = Membership.status == ACTIVE
+        rows = await session.execute(
+            select(
+                Membership.organization_id,
+                func.count().filter(active),
+                func.count().filter(active, Membership.role == Role.OWNER.value),
+            )
+            .where(Membership.organization_id.in_(keys))
+            .group_by(Membership.organization_id)
+        )
+        return [(org, (members, owners)) for org, members, owners in rows]
+
+    def align(self, keys: Sequence[uuid.UUID], found: Any) -> list[tuple[int, int] | None]:
+        by_key = dict(found)
+        return [by_key.get(key, (0, 0)) for key in keys]
 
 
 class InvitationByIdLoader(Loader[uuid.UUID, Invitation]):

@@ -100,6 +100,6 @@ class OrganizationCountLoader(Loader[tuple[uuid.UUID, tuple[Any, ...]], int]):
         found = []
         for filters, ids in by_filters.items():
             stmt = select(org, func.count()).where(org.in_(ids), *self.conditions(filters)).group_by(org)
-            counts = dict((await session.execute(stmt)).tuples().all())
+            counts = {o: n for o, n in (await session.execute(stmt)).all()}
             found += [((o, filters), counts.get(o, 0)) for o in ids]
         return found

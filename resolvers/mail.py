@@ -80,7 +80,7 @@ def enqueue(
         id=uuid.uuid4(),
         kind=kind,
         recipient=recipient,
-        subject=subject,
+        subject=subject.format(**values),
         body=body.format(**values),
         created_at=now,
         next_attempt_at=now,

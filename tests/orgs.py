@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 
 from tests.conftest import PASSWORD
-from tests.graphql import gql, mailbox, sign_up
+from tests.graphql import gql, log_in, mailbox, sign_up
 
 CREATE = """mutation($input: CreateOrganizationInput!) {
   createOrganization(input: $input) { organization { id name } userErrors { field code message } } }"""
@@ -26,6 +26,11 @@ class Person:
 
     async def gql(self, client: httpx.AsyncClient, query: str, variables: dict[str, Any] | None = None) -> dict:
         return await gql(client, query, variables, token=self.token)
+
+    async def log_in_again(self, client: httpx.AsyncClient) -> None:
+        """A new session, e.g. after the test clock has moved past the old one's end."""
+        self.token = (await log_in(client, self.email, PASSWORD))["sessionToken"]
+        client.cookies.clear()
 
 
 async def person(client: httpx.AsyncClient, email: str, name: str = "Test Person") -> Person:

@@ -16,6 +16,7 @@ from strawberry.types import ExecutionContext
 
 from gateway.graphql.cost import cost_limit_rule
 from gateway.graphql.errors import ErrorPolicy
+from gateway.graphql.parse_cache import ParseCache
 from gateway.graphql.policies import IntrospectionPolicy
 from gateway.settings import Limits, Settings
 from schema.root import Mutation, Query
@@ -34,12 +35,11 @@ def build_schema(settings: Settings | None = None) -> GatewaySchema:
     allow_anonymous_introspection = settings.is_development if settings else True
     cost_rule = cost_limit_rule(MAX_COST, limits.max_page_size)
     # Factories, not instances: an extension instance holds one request's execution state.
-    # No ParserCache: it parses inside its own hook, so a syntax error (the token limit too) escapes
-    # on_operation and reaches the client without the code ErrorPolicy gives it (strawberry#1439).
     extensions: list[Any] = [
         ErrorPolicy,
         lambda: IntrospectionPolicy(allow_anonymous=allow_anonymous_introspection),
         lambda: MaxTokensLimiter(max_token_count=limits.max_tokens),
+        ParseCache,
         lambda: QueryDepthLimiter(max_depth=limits.max_depth),
         lambda: MaxAliasesLimiter(max_alias_count=limits.max_aliases),
         lambda: AddValidationRules([cost_rule]),

@@ -14,7 +14,6 @@ from starlette.routing import Route
 from gateway import demo
 from gateway.clock import Clock
 from gateway.database import open_engine
-from gateway.db.engine import session_factory
 from gateway.db.migrate import upgrade
 from gateway.graphql.schema import build_schema
 from gateway.graphql.view import GatewayGraphQL
@@ -45,7 +44,7 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[dict[str, Resources]]:
         async with open_engine(settings) as engine:
-            resources = Resources(settings=settings, clock=clock, engine=engine, db=session_factory(engine))
+            resources = Resources.open(settings, clock, engine)
             if migrate:
                 await upgrade(engine)
             if seed_demo and await demo.seed(resources):

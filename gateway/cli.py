@@ -45,11 +45,10 @@ def _serve(settings: Settings, args: argparse.Namespace) -> None:
 
 async def _with_resources(settings: Settings, work: Callable[..., Awaitable[None]]) -> None:
     from gateway.database import open_engine
-    from gateway.db.engine import session_factory
     from gateway.resources import Resources
 
     async with open_engine(settings) as engine:
-        await work(Resources(settings=settings, clock=Clock(), engine=engine, db=session_factory(engine)))
+        await work(Resources.open(settings, Clock(), engine))
 
 
 async def _migrate(resources: object) -> None:

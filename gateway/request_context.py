@@ -13,15 +13,16 @@ from resolvers.loaders import Loaders
 async def build_context(request: Request, response: Response) -> Context:
     """The caller and a fresh set of loaders, for one request (GraphQL or a plain route)."""
     resources: Resources = request.state.resources
-    principal = await resolve_principal(request, resources.settings, resources.clock, resources.db)
+    principal = await resolve_principal(request, resources.settings, resources.clock, resources.reads)
     return Context(
         request=request,
         response=response,
         settings=resources.settings,
         clock=resources.clock,
         db=resources.db,
+        reads=resources.reads,
         principal=principal,
-        loaders=Loaders.create(resources.db, principal.user_id),
+        loaders=Loaders.create(resources.reads, principal.user_id),
         request_id=request_id_of(request.scope) or "",
         client_ip=request.client.host if request.client else "unknown",
     )

@@ -25,7 +25,7 @@ async def authorize(
     if organization_id is not None:
         grant = await context.loaders.grant_by_organization_id.load(organization_id)
     if grant is None or not grant.active:
-        raise NotFound("Organization not found.")
+        raise NotFound
     if right is not None and not grant.holds(right):
         raise Forbidden(f"This needs the {right.value} right in this organization.", missingRight=right.value)
     if role is not None and not grant.at_least(role):

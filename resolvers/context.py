@@ -22,6 +22,7 @@ class Context:
     settings: Settings
     clock: Clock
     db: async_sessionmaker[AsyncSession]
+    reads: async_sessionmaker[AsyncSession]
     principal: Principal
     loaders: Loaders
     request_id: str
@@ -30,11 +31,11 @@ class Context:
     def acting_as(self, user_id: uuid.UUID) -> Context:
         """This request on behalf of an account it just created (e.g. accepting an invitation)."""
         principal = Principal(user_id=user_id, session_id=None, method=self.principal.method)
-        return replace(self, principal=principal, loaders=Loaders.create(self.db, user_id))
+        return replace(self, principal=principal, loaders=Loaders.create(self.reads, user_id))
 
     def refresh_loaders(self) -> None:
         """After a mutation: what the payload reads must see the committed change, not the cache."""
-        self.loaders = Loaders.create(self.db, self.principal.user_id)
+        self.loaders = Loaders.create(self.reads, self.principal.user_id)
 
     @property
     def user_id(self) -> uuid.UUID:

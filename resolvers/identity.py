@@ -110,7 +110,7 @@ async def prepare_user(ctx: Context, email: str, password: str, full_name: str) 
 
 
 async def email_in_use(ctx: Context, email: str) -> bool:
-    async with ctx.db() as session:
+    async with ctx.reads() as session:
         return await _user_by_email(session, email) is not None
 
 
@@ -151,7 +151,7 @@ async def sign_up(ctx: Context, email: str, password: str, full_name: str) -> Ou
 async def log_in(ctx: Context, email: str, password: str) -> Outcome[LoggedIn]:
     await _throttle_ip(ctx, "login")
     normalized = normalize_email(email) or email.strip().lower()
-    async with ctx.db() as session:
+    async with ctx.reads() as session:
         user = await _user_by_email(session, normalized)
     # Outside any transaction: argon2 takes tens of milliseconds and must not hold a connection.
     # Always one verification, so a missing account answers as slowly as a wrong password.

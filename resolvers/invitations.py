@@ -146,7 +146,7 @@ async def accept(
         if not token:
             return Outcome.fail("TOKEN_REQUIRED", "Open the link in the invitation email.", "input", "token")
         # Checked before hashing a password: a stale link should not cost argon2 time.
-        async with ctx.db() as session:
+        async with ctx.reads() as session:
             found = await _find_pending(ctx, session, token, None)
         if isinstance(found, Outcome):
             return found
@@ -247,7 +247,7 @@ async def resend(ctx: Context, invitation_id: uuid.UUID) -> Outcome[Invitation]:
 
 async def pending_for_viewer(ctx: Context) -> list[Any]:
     now = ctx.clock.now()
-    async with ctx.db() as session:
+    async with ctx.reads() as session:
         viewer = await session.get_one(User, ctx.user_id)
         rows = await session.execute(
             select(*Invitation.__table__.c, Organization.name.label("organization_name"))

@@ -101,7 +101,7 @@ async def remove_logo(ctx: Context, organization_id: uuid.UUID) -> Outcome[Organ
 
 
 async def logo_bytes(ctx: Context, organization_id: uuid.UUID) -> tuple[str, bytes] | None:
-    async with ctx.db() as session:
+    async with ctx.reads() as session:
         row = (
             await session.execute(
                 select(OrganizationLogo.media_type, OrganizationLogo.content).where(

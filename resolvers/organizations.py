@@ -50,7 +50,7 @@ async def viewer_organizations(ctx: Context, first: int, after: str | None) -> P
     if after is not None:
         name, org_id = decode_cursor(after, [str, uuid.UUID])
         stmt = stmt.where(tuple_(*sort) > tuple_(name, org_id))
-    async with ctx.db() as session:
+    async with ctx.reads() as session:
         rows = (await session.execute(stmt)).all()
     for membership, organization in rows:
         ctx.loaders.grant_by_organization_id.prime(organization.id, Grant.from_row(membership))

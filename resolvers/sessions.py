@@ -49,13 +49,16 @@ async def create(
 
 
 async def authenticate(
-    db: async_sessionmaker[AsyncSession], settings: Settings, token: str, now: datetime
+    reads: async_sessionmaker[AsyncSession], settings: Settings, token: str, now: datetime
 ) -> Session | None:
-    """The live session for `token`, or None if unknown, revoked, idle too long or past its end."""
+    """The live session for `token`, or None if unknown, revoked, idle too long or past its end.
+
+    `reads` sessions autocommit: the lookup is one statement, the occasional touch another.
+    """
     if not token.startswith(f"{TOKEN_PREFIX}_") or len(token) > 100:
         return None
     digest = token_hash(settings.secret_key, token)
-    async with db() as session:
+    async with reads() as session:
         row = (
             await session.execute(
                 select(Session).where(
@@ -68,7 +71,6 @@ async def authenticate(
         ).scalar_one_or_none()
         if row is not None and now - row.last_seen_at >= TOUCH_EVERY:
             await session.execute(update(Session).where(Session.id == row.id).values(last_seen_at=now))
-            await session.commit()
         return row
 
 

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from gateway.db.engine import session_factory
 from gateway.demo import seed
 from gateway.resources import Resources
 from tests.graphql import gql, log_in
@@ -9,7 +8,7 @@ ORGS = "{ viewer { organizations(first: 20) { edges { role rights node { name } 
 
 
 async def test_demo_scenario(client, settings, engine, clock):
-    resources = Resources(settings=settings, clock=clock, engine=engine, db=session_factory(engine))
+    resources = Resources.open(settings, clock, engine)
     assert await seed(resources) is True
     assert await seed(resources) is False  # only into an empty database
 

@@ -8,7 +8,6 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.handlers import Message
 from sqlalchemy import text
 
-from gateway.db.engine import session_factory
 from gateway.mail_delivery import SmtpTarget, deliver_pending
 from gateway.resources import Resources
 from tests.conftest import PASSWORD
@@ -52,12 +51,7 @@ async def test_outbox_is_delivered_over_smtp_once(client, settings, engine, cloc
     controller = Controller(inbox, hostname="127.0.0.1", port=port)
     await asyncio.to_thread(controller.start)
     try:
-        resources = Resources(
-            settings=replace(settings, smtp_url=f"smtp://127.0.0.1:{port}"),
-            clock=clock,
-            engine=engine,
-            db=session_factory(engine),
-        )
+        resources = Resources.open(replace(settings, smtp_url=f"smtp://127.0.0.1:{port}"), clock, engine)
         target = SmtpTarget.parse(resources.settings.smtp_url)
         assert await deliver_pending(resources, target) == 1
         assert await deliver_pending(resources, target) == 0
@@ -73,7 +67,7 @@ async def test_outbox_is_delivered_over_smtp_once(client, settings, engine, cloc
 async def test_failed_delivery_is_retried_later(client, settings, engine, clock):
     await sign_up(client, "retry@example.com", PASSWORD)
     await gql(client, 'mutation { requestPasswordReset(input: {email: "retry@example.com"}) { requested } }')
-    resources = Resources(settings=settings, clock=clock, engine=engine, db=session_factory(engine))
+    resources = Resources.open(settings, clock, engine)
     nowhere = SmtpTarget.parse("smtp://127.0.0.1:9")  # discard port: connection refused
     assert await deliver_pending(resources, nowhere) == 0
     async with engine.connect() as conn:

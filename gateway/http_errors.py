@@ -10,4 +10,9 @@ def error_response(status: int, message: str, code: str, request_id: str | None 
     if request_id:
         extensions["requestId"] = request_id
     body = orjson.dumps({"errors": [{"message": message, "extensions": extensions}]})
-    return Response(body, status_code=status, media_type="application/json")
+    headers = {}
+    if status == 401:
+        headers["WWW-Authenticate"] = 'Bearer realm="gateway"'
+    elif status == 405:
+        headers["Allow"] = "GET, POST"
+    return Response(body, status_code=status, media_type="application/json", headers=headers)

@@ -3,6 +3,7 @@ from __future__ import annotations
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gateway.http_errors import error_response
+from gateway.middleware.request_id import request_id_of
 
 
 class BodyTooLarge(Exception):
@@ -49,4 +50,4 @@ class BodyLimitMiddleware:
 
     async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
         message = f"The request body is larger than {self.max_bytes} bytes."
-        await error_response(413, message, "PAYLOAD_TOO_LARGE")(scope, receive, send)
+        await error_response(413, message, "PAYLOAD_TOO_LARGE", request_id_of(scope))(scope, receive, send)

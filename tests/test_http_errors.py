@@ -247,11 +247,15 @@ async def test_dev_mailbox_exists_in_development_only(client, make_client, produ
 
 
 async def test_refusals_carry_the_headers_http_requires(client):
-    unauthorized = await client.post("/graphql", json={"query": "{ __typename }"}, headers={"Authorization": "Bearer x"})
+    unauthorized = await client.post(
+        "/graphql", json={"query": "{ __typename }"}, headers={"Authorization": "Bearer x"}
+    )
     assert unauthorized.status_code == 401
     assert unauthorized.headers["www-authenticate"].startswith("Bearer")
     not_allowed = await client.put("/graphql", json={"query": "{ __typename }"})
     assert not_allowed.status_code == 405
     assert not_allowed.headers["allow"] == "GET, POST"
-    too_large = await client.post("/graphql", content=b"x" * (1024 * 1024 + 1), headers={"Content-Type": "application/json"})
+    too_large = await client.post(
+        "/graphql", content=b"x" * (1024 * 1024 + 1), headers={"Content-Type": "application/json"}
+    )
     assert too_large.json()["errors"][0]["extensions"]["requestId"] == too_large.headers["x-request-id"]

@@ -7,8 +7,7 @@ import strawberry
 from strawberry.scalars import JSON
 
 from permissions.fields import inherited
-from resolvers.pagination import Page
-from schema.common import PageInfo, encode_id
+from schema.common import encode_id
 
 
 @strawberry.type(description="One change to an organization: who, what, to what, when, from where.")
@@ -35,22 +34,3 @@ class AuditEntry:
             ip=row.ip,
             created_at=row.created_at,
         )
-
-
-@strawberry.type
-class AuditEntryEdge:
-    cursor: str = inherited()
-    node: AuditEntry = inherited()
-
-
-@strawberry.type
-class AuditEntryConnection:
-    edges: list[AuditEntryEdge] = inherited()
-    page_info: PageInfo = inherited()
-
-    @classmethod
-    def from_page(cls, page: Page[Any]) -> Self:
-        edges = [
-            AuditEntryEdge(cursor=c, node=AuditEntry.from_row(r)) for r, c in zip(page.rows, page.cursors, strict=True)
-        ]
-        return cls(edges=edges, page_info=PageInfo.from_page(page))

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Callable, Iterable
+from typing import Any, Generic, TypeVar
 
 import strawberry
 from strawberry import relay
@@ -81,6 +81,31 @@ class PageInfo:
     @classmethod
     def from_page(cls, page: Page[Any]) -> PageInfo:
         return cls(has_next_page=page.has_next, end_cursor=page.cursors[-1] if page.cursors else None)
+
+
+NodeT = TypeVar("NodeT")
+
+
+@strawberry.type
+class Edge(Generic[NodeT]):
+    cursor: str = inherited()
+    node: NodeT = inherited()
+
+
+@strawberry.type
+class Connection(Generic[NodeT]):
+    """A page of a list, Relay style; named `<Node>Connection` in the SDL."""
+
+    edges: list[Edge[NodeT]] = inherited()
+    page_info: PageInfo = inherited()
+
+    @staticmethod
+    def edges_of(page: Page[Any], build: Callable[[Any], NodeT]) -> list[Edge[NodeT]]:
+        return [Edge(cursor=c, node=build(r)) for r, c in zip(page.rows, page.cursors, strict=True)]
+
+    @classmethod
+    def of(cls, page: Page[Any], build: Callable[[Any], NodeT]) -> Connection[NodeT]:
+        return cls(edges=cls.edges_of(page, build), page_info=PageInfo.from_page(page))
 
 
 @strawberry.type(description="Which products a member sees and manages.")

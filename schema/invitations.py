@@ -11,8 +11,7 @@ from strawberry import relay
 from permissions.fields import inherited
 from permissions.rights import Right, Role, Topic
 from resolvers.invitations import status_of
-from resolvers.pagination import Page
-from schema.common import PageInfo, ProductScope, effective_rights
+from schema.common import ProductScope, effective_rights
 
 
 @strawberry.enum
@@ -53,23 +52,3 @@ class Invitation(relay.Node):
             created_at=row.created_at,
             expires_at=row.expires_at,
         )
-
-
-@strawberry.type
-class InvitationEdge:
-    cursor: str = inherited()
-    node: Invitation = inherited()
-
-
-@strawberry.type
-class InvitationConnection:
-    edges: list[InvitationEdge] = inherited()
-    page_info: PageInfo = inherited()
-
-    @classmethod
-    def from_page(cls, page: Page[Any], now: datetime) -> Self:
-        edges = [
-            InvitationEdge(cursor=c, node=Invitation.from_row(r, now))
-            for r, c in zip(page.rows, page.cursors, strict=True)
-        ]
-        return cls(edges=edges, page_info=PageInfo.from_page(page))

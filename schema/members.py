@@ -11,7 +11,7 @@ from strawberry import relay
 from permissions.fields import INHERITED, inherited, member
 from permissions.rights import Right, Role, Topic
 from resolvers.pagination import Page
-from schema.common import Info, PageInfo, ProductScope, effective_rights
+from schema.common import Connection, Info, PageInfo, ProductScope, effective_rights
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -70,22 +70,18 @@ class Member(relay.Node):
 
 
 @strawberry.type
-class MemberEdge:
-    cursor: str = inherited()
-    node: Member = inherited()
-
-
-@strawberry.type
-class MemberConnection:
+class MemberConnection(Connection[Member]):
     organization_id: strawberry.Private[uuid.UUID]
     filters: strawberry.Private[tuple[Any, ...]]
-    edges: list[MemberEdge] = inherited()
-    page_info: PageInfo = inherited()
 
     @classmethod
     def from_page(cls, organization_id: uuid.UUID, filters: tuple[Any, ...], page: Page[Any]) -> Self:
-        edges = [MemberEdge(cursor=c, node=Member.from_row(r)) for r, c in zip(page.rows, page.cursors, strict=True)]
-        return cls(organization_id=organization_id, filters=filters, edges=edges, page_info=PageInfo.from_page(page))
+        return cls(
+            edges=cls.edges_of(page, Member.from_row),
+            page_info=PageInfo.from_page(page),
+            organization_id=organization_id,
+            filters=filters,
+        )
 
     @strawberry.field(directives=[INHERITED])
     async def total_count(self, info: Info) -> int:

@@ -13,9 +13,9 @@ from permissions.fields import inherited, member, requires, requires_role
 from permissions.rights import Right, Role
 from resolvers import organizations
 from resolvers.loaders.pages import PageKey
-from schema.audit import AuditEntryConnection
-from schema.common import Info, PageInfo, ProductScope, check_page, effective_rights
-from schema.invitations import InvitationConnection, InvitationStatus
+from schema.audit import AuditEntry
+from schema.common import Connection, Info, PageInfo, ProductScope, check_page, effective_rights
+from schema.invitations import Invitation, InvitationStatus
 from schema.members import Member, MemberConnection, MemberStatus
 
 if TYPE_CHECKING:
@@ -132,16 +132,17 @@ class Organization(relay.Node):
     @strawberry.field(extensions=[requires(Right.MANAGE_MEMBERS)], description="Newest first.")
     async def invitations(
         self, info: Info, first: int | None = 20, after: str | None = None, status: InvitationStatus | None = None
-    ) -> InvitationConnection:
+    ) -> Connection[Invitation]:
         filters = (status.value,) if status and status is not InvitationStatus.EXPIRED else ()
         key = PageKey(self.organization_id, check_page(info, first), after, filters)
         page = await info.context.loaders.invitations_page.load(key)
-        return InvitationConnection.from_page(page, info.context.clock.now())
+        now = info.context.clock.now()
+        return Connection.of(page, lambda row: Invitation.from_row(row, now))
 
     @strawberry.field(extensions=[requires_role(Role.ADMIN)], description="Newest first.")
-    async def audit_log(self, info: Info, first: int | None = 20, after: str | None = None) -> AuditEntryConnection:
+    async def audit_log(self, info: Info, first: int | None = 20, after: str | None = None) -> Connection[AuditEntry]:
         page = await info.context.loaders.audit_page.load(PageKey(self.organization_id, check_page(info, first), after))
-        return AuditEntryConnection.from_page(page)
+        return Connection.of(page, AuditEntry.from_row)
 
     @strawberry.field(extensions=[member()], description="Why the caller cannot leave now; empty when they can.")
     async def leave_blockers(self, info: Info) -> list[Blocker]:

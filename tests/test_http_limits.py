@@ -192,7 +192,7 @@ async def test_streamed_body_over_the_limit_is_refused_while_reading(client):
     assert response.status_code == 413
     assert response.json()["errors"][0] == {
         "message": f"The request body is larger than {MIB} bytes.",
-        "extensions": {"code": "PAYLOAD_TOO_LARGE"},
+        "extensions": {"code": "PAYLOAD_TOO_LARGE", "requestId": response.headers["x-request-id"]},
     }
     assert await still_logged_in(client, token)
 

@@ -1,147 +1,199 @@
-"""Times hot operations against a throwaway embedded PostgreSQL, in process, over ASGI.
+"""`make bench`: the gateway under load, served by uvicorn, against a large throwaway database.
 
-Figures include the httpx client's own overhead; SQL counts are cursor executions
-(pool pre-pings and BEGIN/COMMIT are not statements and are not counted).
+1. A fresh embedded PostgreSQL under .data/bench-<pid> (deleted at the end), migrated and
+   seeded with bulk SQL (bench/seed.py).
+2. The gateway (`gateway serve`, production settings) and then the floor (bench/floor.py)
+   run in their own uvicorn process pinned to core 0; PostgreSQL, the load generator
+   (bench/load.py) and this process share core 1.
+3. Per scenario: one answer is checked, then N connections drive it for a fixed time.
+   SQL statements per request are counted in process (bench/scenarios.py).
+
+See bench/README.md for how to read the table.
 """
 
 from __future__ import annotations
 
+import argparse
 import asyncio
-import gc
 import os
-import secrets
 import shutil
-import statistics
-import sys
-import tempfile
 import time
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import httpx
-from asgi_lifespan import LifespanManager
-from sqlalchemy import event
+import orjson
 
-from gateway.app import create_app
+from bench import report, servers
+from bench import scenarios as sc
+from bench.seed import HEAVY_EMAIL, LIGHT_EMAIL, PASSWORD, Seeded, Sizes, seed
 from gateway.db.engine import create_engine
 from gateway.db.migrate import upgrade
 from gateway.embedded_pg import EmbeddedPostgres
-from gateway.resources import Resources
-from gateway.settings import PROJECT_ROOT, Settings
+from gateway.settings import PROJECT_ROOT
+from schema.common import encode_id
 
-EMAIL = "bench@example.com"
-PASSWORD = "correct horse battery staple 42"  # noqa: S105 (a throwaway account in a throwaway database)
-# A scenario stops early when its budget is spent, so the whole run stays well under a minute.
-BUDGET_SECONDS = 20.0
-
-SIGN_UP = "mutation($input: SignUpInput!) { signUp(input: $input) { sessionToken userErrors { code } } }"
-LOG_IN = "mutation($input: LogInInput!) { logIn(input: $input) { sessionToken userErrors { code } } }"
-VIEWER = "{ viewer { user { id email fullName } } }"
+SECRET_KEY = "bench-secret-key-not-used-anywhere-else-0123456789"  # noqa: S105 (a throwaway database)
+GATEWAY_SCENARIOS = ("a", "b", "viewer", "logIn")
+FLOOR_SCENARIOS = ("c", "c-sql")
 
 
-class Counter:
-    def __init__(self) -> None:
-        self.statements = 0
-
-    def __call__(self, *_: Any) -> None:
-        self.statements += 1
+def env_int(name: str, default: int) -> int:
+    return int(os.environ.get(f"BENCH_{name}", default))
 
 
-@dataclass(frozen=True, slots=True)
-class Result:
-    name: str
-    durations_ms: list[float]
-    statements: int
+def env_float(name: str, default: float) -> float:
+    return float(os.environ.get(f"BENCH_{name}", default))
 
-    def row(self) -> str:
-        n = len(self.durations_ms)
-        p95 = statistics.quantiles(self.durations_ms, n=20)[18] if n > 1 else self.durations_ms[0]
-        return (
-            f"{self.name:<10} {n:>8} {statistics.fmean(self.durations_ms):>9.2f} "
-            f"{statistics.median(self.durations_ms):>9.2f} {p95:>9.2f} {self.statements / n:>9.2f}"
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n")[0])
+    add = parser.add_argument
+    add("--orgs", type=int, default=env_int("ORGS", 2000), help="organizations (BENCH_ORGS)")
+    add("--users", type=int, default=env_int("USERS", 5000), help="users (BENCH_USERS)")
+    add("--memberships", type=int, default=env_int("MEMBERSHIPS", 20000), help="memberships (BENCH_MEMBERSHIPS)")
+    add("--audit-per-org", type=int, default=env_int("AUDIT_PER_ORG", 5), help="audit entries per organization")
+    add("--heavy-orgs", type=int, default=env_int("HEAVY_ORGS", 60), help="organizations of the heavy user (>= 50)")
+    add("--seconds", type=float, default=env_float("SECONDS", 10), help="timed window per scenario (BENCH_SECONDS)")
+    add("--warmup", type=float, default=env_float("WARMUP", 2), help="untimed load before each window")
+    add("--connections", type=int, default=env_int("CONNECTIONS", 8), help="concurrent keep-alive connections")
+    add("--only", default="", help="comma-separated scenarios, of " + ",".join(GATEWAY_SCENARIOS + FLOOR_SCENARIOS))
+    add("--show-sql", action="store_true", help="print the SQL of one scenario (a) request")
+    args = parser.parse_args(argv)
+    unknown = set(filter(None, args.only.split(","))) - set(GATEWAY_SCENARIOS + FLOOR_SCENARIOS)
+    if unknown:
+        parser.error(f"unknown scenarios: {', '.join(sorted(unknown))}")
+    if not 0 < args.seconds <= 120 or not 0 <= args.warmup <= 30 or not 1 <= args.connections <= 256:
+        parser.error("--seconds in (0, 120], --warmup in [0, 30], --connections in [1, 256]")
+    return args
+
+
+def build_scenarios(seeded: Seeded, heavy_orgs: int, heavy: str, light: str) -> list[sc.Scenario]:
+    org_id = encode_id("Organization", seeded.heavy_org_id)
+    log_in = {"input": {"email": HEAVY_EMAIL, "password": PASSWORD}}
+    a_check = sc.organizations_check(min(50, heavy_orgs))
+    return [
+        sc.Scenario("a", "gateway", "/graphql", sc.VIEWER_ORGANIZATIONS, {}, heavy, a_check),
+        sc.Scenario("a-light", "gateway", "/graphql", sc.VIEWER_ORGANIZATIONS, {}, light, sc.organizations_check(5)),
+        sc.Scenario("b", "gateway", "/graphql", sc.ORGANIZATION, {"id": org_id}, heavy, sc.organization_check),
+        sc.Scenario("viewer", "gateway", "/graphql", sc.VIEWER, {}, heavy, sc.viewer_check(HEAVY_EMAIL)),
+        sc.Scenario("logIn", "gateway", "/graphql", sc.LOG_IN, log_in, None, sc.log_in_check),
+        sc.Scenario("c", "floor", "/graphql", sc.VIEWER_ORGANIZATIONS, {}, heavy, a_check),
+        sc.Scenario("c-sql", "floor", "/graphql-sql", sc.VIEWER_ORGANIZATIONS, {}, heavy, a_check),
+    ]
+
+
+def answer(server: servers.Server, scenario: sc.Scenario) -> dict[str, Any]:
+    """One checked answer before timing; aborts the run when it is not a real one."""
+    response = httpx.post(server.url + scenario.path, json=scenario.body(), headers=scenario.headers(), timeout=30)
+    try:
+        body = response.json()
+    except ValueError:
+        body = response.text
+    if issue := sc.problem(scenario, response.status_code, body):
+        raise SystemExit(f"bench: scenario {scenario.name} does not answer properly: {issue}")
+    return body  # type: ignore[no-any-return]
+
+
+def log_in(server: servers.Server, email: str) -> str:
+    variables = {"input": {"email": email, "password": PASSWORD}}
+    response = httpx.post(server.url + "/graphql", json={"query": sc.LOG_IN, "variables": variables}, timeout=30)
+    token = (response.json().get("data") or {}).get("logIn", {}).get("sessionToken")
+    if not token:
+        raise SystemExit(f"bench: logIn as {email} failed: {response.text[:500]}")
+    return str(token)
+
+
+def measure(
+    server: servers.Server, scenario: sc.Scenario, args: argparse.Namespace, db_pid: int | None
+) -> dict[str, Any]:
+    spec = {
+        "host": "127.0.0.1",
+        "port": server.port,
+        "path": scenario.path,
+        "body": orjson.dumps(scenario.body()).decode(),
+        "headers": scenario.headers(),
+        "connections": args.connections,
+        "seconds": args.seconds,
+        "warmup": args.warmup,
+        "server_pid": server.pid,
+        "db_pid": db_pid,
+    }
+    result = servers.drive(spec)
+    if result["failures"]:
+        raise SystemExit(
+            f"bench: {scenario.name}: {result['failures']} bad answers under load: {result['first_failure']}"
         )
+    if not result["requests"]:
+        raise SystemExit(f"bench: {scenario.name}: no answer completed in the timed window")
+    return result
 
 
-async def post(client: httpx.AsyncClient, query: str, variables: dict[str, Any], token: str | None = None) -> Any:
-    headers = {"Authorization": f"Bearer {token}"} if token else {}
-    response = await client.post("/graphql", json={"query": query, "variables": variables}, headers=headers)
-    body = response.json()
-    # A program, not a browser: no cookies, so no login ends the session of the one before.
-    client.cookies.clear()
-    if response.status_code != 200 or body.get("errors"):
-        raise SystemExit(f"bench: request failed ({response.status_code}): {body}")
-    return body["data"]
+def run(args: argparse.Namespace, root: Path, pg: EmbeddedPostgres, timings: dict[str, float]) -> dict[str, Any]:
+    sizes = Sizes(args.orgs, args.users, args.memberships, args.audit_per_org, args.heavy_orgs)
+    if issue := sizes.problem():
+        raise SystemExit(f"bench: {issue}")
+    wanted = set(args.only.split(",")) if args.only else set(GATEWAY_SCENARIOS + FLOOR_SCENARIOS)
+    url = pg.start(database="gateway_bench")
+    db_pid = servers.pin_postgres(pg.pgdata)
+    started = time.perf_counter()
+    asyncio.run(_migrate(url))
+    seeded = asyncio.run(seed(url, sizes))
+    timings["seed"] = time.perf_counter() - started
+    data_dir = root / "data"
+    data_dir.mkdir(parents=True, exist_ok=True)
+    results: dict[str, Any] = {"seeded": seeded, "measured": {}}
+    gateway = servers.gateway(url, SECRET_KEY, data_dir, root / "gateway.log")
+    try:
+        heavy, light = log_in(gateway, HEAVY_EMAIL), log_in(gateway, LIGHT_EMAIL)
+        scenarios = {s.name: s for s in build_scenarios(seeded, args.heavy_orgs, heavy, light)}
+        on_gateway = [s for s in scenarios.values() if s.server == "gateway"]
+        settings = sc.in_process_settings(url, SECRET_KEY, data_dir)
+        results["counted"] = asyncio.run(sc.count_gateway_statements(settings, on_gateway))
+        results["sql"] = {name: len(counted.statements) for name, counted in results["counted"].items()}
+        results["reference"] = answer(gateway, scenarios["a"])
+        for name in GATEWAY_SCENARIOS:
+            if name in wanted:
+                answer(gateway, scenarios[name])
+                results["measured"][name] = measure(gateway, scenarios[name], args, db_pid)
+    finally:
+        gateway.stop()
+    floor_wanted = [scenarios[n] for n in FLOOR_SCENARIOS if n in wanted]
+    if floor_wanted:
+        results["sql"].update(asyncio.run(sc.count_floor_statements(url, SECRET_KEY, floor_wanted)))
+        floor = servers.floor(url, SECRET_KEY, root / "floor.log")
+        try:
+            for scenario in floor_wanted:
+                if answer(floor, scenario) != results["reference"]:
+                    raise SystemExit(f"bench: floor {scenario.name} does not answer what the gateway answers for (a)")
+                results["measured"][scenario.name] = measure(floor, scenario, args, db_pid)
+        finally:
+            floor.stop()
+    return results
 
 
-async def scenario(
-    name: str,
-    client: httpx.AsyncClient,
-    counter: Counter,
-    requests: int,
-    warmup: int,
-    query: str,
-    variables: dict[str, Any],
-    token: str | None = None,
-) -> Result:
-    for _ in range(warmup):
-        await post(client, query, variables, token)
-    durations: list[float] = []
-    before = counter.statements
-    deadline = time.perf_counter() + BUDGET_SECONDS
-    for _ in range(requests):
-        started = time.perf_counter()
-        data = await post(client, query, variables, token)
-        durations.append((time.perf_counter() - started) * 1000)
-        if any(payload.get("userErrors") for payload in data.values()):
-            raise SystemExit(f"bench: {name} answered with userErrors: {data}")
-        if started > deadline:
-            break
-    return Result(name, durations, counter.statements - before)
-
-
-async def run(url: str, data_dir: Path) -> list[Result]:
+async def _migrate(url: str) -> None:
     engine = create_engine(url)
     try:
         await upgrade(engine)
     finally:
         await engine.dispose()
-    # The login scenario alone exceeds the per-IP attempt limit, which is not what it measures.
-    settings = Settings(
-        database_url=url, secret_key=secrets.token_urlsafe(48), data_dir=data_dir, ip_attempts_per_minute=1_000_000
-    )
-    async with LifespanManager(create_app(settings)) as manager:
-        resources: Resources = manager._state["resources"]
-        counter = Counter()
-        event.listen(resources.engine.sync_engine, "after_cursor_execute", counter)
-        gc.freeze()  # as `gateway serve` does after start-up
-        transport = httpx.ASGITransport(app=manager.app, client=("198.51.100.1", 4711))
-        async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
-            signed = await post(client, SIGN_UP, {"input": {"email": EMAIL, "password": PASSWORD, "fullName": "Bench"}})
-            token = signed["signUp"]["sessionToken"]
-            credentials = {"input": {"email": EMAIL, "password": PASSWORD}}
-            return [
-                await scenario("logIn", client, counter, 30, 3, LOG_IN, credentials),
-                await scenario("viewer", client, counter, 500, 20, VIEWER, {}, token),
-            ]
 
 
 def main() -> None:
+    args = parse_args()
+    servers.pin_self()
     started = time.perf_counter()
+    timings: dict[str, float] = {"load_before": os.getloadavg()[0]}
     root = PROJECT_ROOT / ".data" / f"bench-{os.getpid()}"
-    server = EmbeddedPostgres(root / "pg")
+    pg = EmbeddedPostgres(root / "pg")
     try:
-        url = server.start(database="gateway_bench")
-        with tempfile.TemporaryDirectory(prefix="gateway-bench-") as data_dir:
-            results = asyncio.run(run(url, Path(data_dir)))
+        results = run(args, root, pg, timings)
     finally:
-        server.stop()
+        pg.stop()
         shutil.rmtree(root, ignore_errors=True)
-    print(f"\nin-process ASGI, one client, sequential; Python {sys.version.split()[0]}, {os.cpu_count()} CPUs")
-    print(f"{'scenario':<10} {'requests':>8} {'mean ms':>9} {'p50 ms':>9} {'p95 ms':>9} {'SQL/req':>9}")
-    for result in results:
-        print(result.row())
-    print(f"total {time.perf_counter() - started:.1f} s (including PostgreSQL start and stop)")
+    timings["total"] = time.perf_counter() - started
+    report.print_report(args, results, timings)
 
 
 if __name__ == "__main__":

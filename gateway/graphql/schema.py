@@ -33,16 +33,20 @@ class GatewaySchema(strawberry.Schema):
 def build_schema(settings: Settings | None = None) -> GatewaySchema:
     limits = settings.limits if settings else Limits()
     allow_anonymous_introspection = settings.is_development if settings else True
-    cost_rule = cost_limit_rule(MAX_COST, limits.max_page_size)
+    # The limiters build a new rule class per instance; the validation cache keys on the rule classes,
+    # so they are built once here and shared by every request.
+    rules = [
+        *QueryDepthLimiter(max_depth=limits.max_depth).validation_rules,
+        *MaxAliasesLimiter(max_alias_count=limits.max_aliases).validation_rules,
+        cost_limit_rule(MAX_COST, limits.max_page_size),
+    ]
     # Factories, not instances: an extension instance holds one request's execution state.
     extensions: list[Any] = [
         ErrorPolicy,
         lambda: IntrospectionPolicy(allow_anonymous=allow_anonymous_introspection),
         lambda: MaxTokensLimiter(max_token_count=limits.max_tokens),
         ParseCache,
-        lambda: QueryDepthLimiter(max_depth=limits.max_depth),
-        lambda: MaxAliasesLimiter(max_alias_count=limits.max_aliases),
-        lambda: AddValidationRules([cost_rule]),
+        lambda: AddValidationRules(rules),
         lambda: ValidationCache(maxsize=256),
     ]
     return GatewaySchema(

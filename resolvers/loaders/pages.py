@@ -13,7 +13,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, select, tuple_
+from sqlalchemy import ARRAY, ColumnElement, Select, cast, func, select, true, tuple_
+from sqlalchemy.dialects.postgresql import UUID as PG_UUID
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from resolvers.loaders.base import Loader
@@ -67,13 +68,19 @@ class OrganizationPageLoader(Loader[PageKey, Page[Any]]):
         org = self.organization_column()
         columns = [s.column for s in self.sort]
         order = [c.desc() for c in columns] if self.descending else columns
-        stmt = self.query(filters).where(org.in_(organization_ids))
+        # One small indexed scan per organization (LATERAL ... LIMIT), however large each one is.
+        wanted = (
+            func.unnest(cast(organization_ids, ARRAY(PG_UUID(as_uuid=True))))
+            .table_valued("id")
+            .render_derived(name="wanted")
+        )
+        stmt = self.query(filters).where(org == wanted.c.id).order_by(*order).limit(first + 1)
         if after is not None:
             values = decode_cursor(after, [s.parse for s in self.sort])
             keyset = tuple_(*columns)
             stmt = stmt.where(keyset < tuple_(*values) if self.descending else keyset > tuple_(*values))
-        numbered = stmt.add_columns(func.row_number().over(partition_by=org, order_by=order).label("_n")).subquery()
-        rows = (await session.execute(select(numbered).where(numbered.c._n <= first + 1).order_by(numbered.c._n))).all()
+        page = stmt.lateral("page")
+        rows = (await session.execute(select(page).select_from(wanted).join(page, true()))).all()
         by_org: dict[uuid.UUID, list[Any]] = defaultdict(list)
         for row in rows:
             by_org[row.organization_id].append(row)

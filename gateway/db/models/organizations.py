@@ -56,6 +56,7 @@ class Membership(Base):
     __table_args__ = (
         UniqueConstraint("organization_id", "user_id"),
         Index("ix_memberships_user_id_organization_id", "user_id", "organization_id"),
+        Index("ix_memberships_organization_id_created_at_id", "organization_id", "created_at", "id"),
     )
 
     id: Mapped[uuid.UUID] = uuid_pk()

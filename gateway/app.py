@@ -12,6 +12,7 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.routing import Route
 
 from gateway import demo
+from gateway.background import every
 from gateway.clock import Clock
 from gateway.database import open_engine
 from gateway.db.migrate import upgrade
@@ -19,15 +20,19 @@ from gateway.graphql.schema import build_schema
 from gateway.graphql.view import GatewayGraphQL
 from gateway.health import healthz, readyz
 from gateway.logo_route import organization_logo
-from gateway.mail_delivery import SmtpTarget, delivery_loop
+from gateway.mail_delivery import SmtpTarget, deliver_pending
 from gateway.mailbox import dev_mailbox
 from gateway.middleware.body_limit import BodyLimitMiddleware
 from gateway.middleware.request_id import RequestIdMiddleware
 from gateway.middleware.security_headers import SecurityHeadersMiddleware
 from gateway.resources import Resources
 from gateway.settings import Settings
+from resolvers import jobs
 
 log = logging.getLogger(__name__)
+
+MAIL_EVERY = 5.0
+JOBS_EVERY = 300.0
 
 
 def create_app(
@@ -49,14 +54,16 @@ def create_app(
                 await upgrade(engine)
             if seed_demo and await demo.seed(resources):
                 log.info("demo data loaded")
-            delivery = asyncio.create_task(delivery_loop(resources, smtp)) if smtp else None
+            tasks = [asyncio.create_task(every(JOBS_EVERY, "jobs", lambda: jobs.run(resources.db, clock.now())))]
+            if smtp:
+                tasks.append(asyncio.create_task(every(MAIL_EVERY, "mail", lambda: deliver_pending(resources, smtp))))
             try:
                 yield {"resources": resources}
             finally:
-                if delivery is not None:
-                    delivery.cancel()
+                for task in tasks:
+                    task.cancel()
                     with contextlib.suppress(asyncio.CancelledError):
-                        await delivery
+                        await task
 
     routes = [
         Route("/graphql", GatewayGraphQL(build_schema(settings), development=settings.is_development)),

@@ -78,6 +78,22 @@ def _mail_list(limit: int) -> Callable[[object], Awaitable[None]]:
     return run
 
 
+def _mark_paid(reference: str) -> Callable[[object], Awaitable[None]]:
+    async def run(resources: object) -> None:
+        from gateway.orders_cli import mark_paid
+
+        print(await mark_paid(resources, reference))  # type: ignore[arg-type]
+
+    return run
+
+
+async def _jobs(resources: object) -> None:
+    from resolvers import jobs
+
+    report = await jobs.run(resources.db, resources.clock.now())  # type: ignore[attr-defined]
+    print(f"suspended (unverified domains): {report.suspended_unverified}; cancelled: {report.cancelled}")
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="gateway", description="Organization GraphQL gateway")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -91,6 +107,13 @@ def main(argv: list[str] | None = None) -> None:
     mail_commands = mail.add_subparsers(dest="mail_command", required=True)
     mail_list = mail_commands.add_parser("list", help="show recent outbox messages")
     mail_list.add_argument("--limit", type=int, default=20)
+    orders = commands.add_parser("orders", help="orders")
+    orders_commands = orders.add_subparsers(dest="orders_command", required=True)
+    mark_paid = orders_commands.add_parser("mark-paid", help="complete an order waiting for payment")
+    mark_paid.add_argument("order", help="order number (ORD-2026-000001) or id")
+    jobs = commands.add_parser("jobs", help="time-driven jobs")
+    jobs_commands = jobs.add_subparsers(dest="jobs_command", required=True)
+    jobs_commands.add_parser("run", help="run the due jobs once")
     args = parser.parse_args(argv)
 
     if args.command == "schema":
@@ -111,6 +134,10 @@ def main(argv: list[str] | None = None) -> None:
         asyncio.run(_with_resources(settings, _seed))
     elif args.command == "mail":
         asyncio.run(_with_resources(settings, _mail_list(args.limit)))
+    elif args.command == "orders":
+        asyncio.run(_with_resources(settings, _mark_paid(args.order)))
+    elif args.command == "jobs":
+        asyncio.run(_with_resources(settings, _jobs))
 
 
 if __name__ == "__main__":

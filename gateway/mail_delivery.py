@@ -24,7 +24,6 @@ log = logging.getLogger(__name__)
 
 BATCH = 20
 MAX_ATTEMPTS = 8
-POLL_SECONDS = 5.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,12 +105,3 @@ async def deliver_pending(resources: Resources, target: SmtpTarget) -> int:
                 message.last_error = None
                 sent += 1
     return sent
-
-
-async def delivery_loop(resources: Resources, target: SmtpTarget) -> None:
-    while True:
-        try:
-            await deliver_pending(resources, target)
-        except Exception:
-            log.exception("mail delivery round failed")
-        await asyncio.sleep(POLL_SECONDS)

@@ -11,13 +11,19 @@ from permissions.rights import Right, Role
 
 
 async def authorize(
-    context: Any, organization_id: uuid.UUID | None, *, right: Right | None = None, role: Role | None = None
+    context: Any,
+    organization_id: uuid.UUID | None,
+    *,
+    right: Right | None = None,
+    role: Role | None = None,
+    any_of: tuple[Right, ...] = (),
+    product_id: uuid.UUID | None = None,
 ) -> Grant:
     """The caller's grant in the organization, or the error to answer with.
 
     Not a member (or blocked, or the organization does not exist) is NOT_FOUND,
-    so nobody learns which organizations exist. A member lacking the right is
-    FORBIDDEN, naming what is missing.
+    so nobody learns which organizations exist; so is a product outside the
+    member's scope. A member lacking the right is FORBIDDEN, naming what is missing.
     """
     if not context.principal.is_authenticated:
         raise Unauthenticated
@@ -28,6 +34,11 @@ async def authorize(
         raise NotFound
     if right is not None and not grant.holds(right):
         raise Forbidden(f"This needs the {right.value} right in this organization.", missingRight=right.value)
+    if any_of and not any(grant.holds(r) for r in any_of):
+        names = " or ".join(r.value for r in any_of)
+        raise Forbidden(f"This needs the {names} right in this organization.", missingRight=any_of[0].value)
     if role is not None and not grant.at_least(role):
         raise Forbidden(f"This needs the {role.value} role in this organization.", missingRole=role.value)
+    if product_id is not None and not grant.sees_product(product_id):
+        raise NotFound
     return grant

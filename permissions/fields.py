@@ -3,7 +3,8 @@
 Every field of the API carries one rule:
 - `public()`: anyone; `authenticated()`: a logged-in caller, about themself;
 - `member()`: an active member of the organization the object belongs to;
-- `requires(Right.X)`: a member holding that right; `requires_role(Role.ADMIN)`: that role or above;
+- `requires(Right.X)`: a member holding that right (and, for a product, with it in scope);
+  `requires_any(Right.X, Right.Y)`: one of them; `requires_role(Role.ADMIN)`: that role or above;
 - `inherited()`: a plain attribute of an object whose edge already enforced its rule
   (checked once per object, never per scalar).
 A field without one is a defect `tests/test_schema_rules.py` catches.
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
 import strawberry
@@ -23,7 +25,16 @@ from permissions.check import authorize
 from permissions.errors import Unauthenticated
 from permissions.rights import Right, Role
 
-Locator = Callable[[Any, strawberry.Info, dict[str, Any]], Awaitable[uuid.UUID | None]]
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """What a guarded field acts on: an organization, and possibly one product in it."""
+
+    organization_id: uuid.UUID | None
+    product_id: uuid.UUID | None = None
+
+
+Locator = Callable[[Any, strawberry.Info, dict[str, Any]], Awaitable[uuid.UUID | Target | None]]
 
 
 async def from_source(source: Any, info: strawberry.Info, arguments: dict[str, Any]) -> uuid.UUID | None:
@@ -53,10 +64,20 @@ class Member:
 
 @strawberry.schema_directive(
     locations=[Location.FIELD_DEFINITION],
-    description="Needs this right in the object's organization: NOT_FOUND for non-members, FORBIDDEN otherwise.",
+    description="Needs this right in the object's organization, and for a product the member's product scope: "
+    "NOT_FOUND for non-members and out-of-scope products, FORBIDDEN otherwise.",
 )
 class Requires:
     right: Right
+
+
+@strawberry.schema_directive(
+    locations=[Location.FIELD_DEFINITION],
+    name="requiresAny",
+    description="Needs at least one of these rights in the object's organization.",
+)
+class RequiresAny:
+    rights: list[Right]
 
 
 @strawberry.schema_directive(
@@ -93,11 +114,21 @@ class IsAuthenticated(BasePermission):
 
 
 class InOrganization(BasePermission):
-    def __init__(self, locate: Locator, *, right: Right | None = None, role: Role | None = None) -> None:
+    def __init__(
+        self,
+        locate: Locator,
+        *,
+        right: Right | None = None,
+        role: Role | None = None,
+        any_of: tuple[Right, ...] = (),
+    ) -> None:
         self.locate = locate
         self.right = right
         self.role = role
-        if right is not None:
+        self.any_of = any_of
+        if any_of:
+            self._schema_directive = RequiresAny(rights=list(any_of))
+        elif right is not None:
             self._schema_directive = Requires(right=right)
         elif role is not None:
             self._schema_directive = RequiresRole(role=role)
@@ -107,8 +138,16 @@ class InOrganization(BasePermission):
     async def has_permission(self, source: Any, info: strawberry.Info, **kwargs: Any) -> bool:
         if not info.context.principal.is_authenticated:
             raise Unauthenticated
-        organization_id = await self.locate(source, info, kwargs)
-        await authorize(info.context, organization_id, right=self.right, role=self.role)
+        located = await self.locate(source, info, kwargs)
+        target = located if isinstance(located, Target) else Target(located)
+        await authorize(
+            info.context,
+            target.organization_id,
+            right=self.right,
+            role=self.role,
+            any_of=self.any_of,
+            product_id=target.product_id,
+        )
         return True
 
 
@@ -126,6 +165,10 @@ def member(locate: Locator = from_source) -> PermissionExtension:
 
 def requires(right: Right, locate: Locator = from_source) -> PermissionExtension:
     return PermissionExtension([InOrganization(locate, right=right)])
+
+
+def requires_any(*rights: Right, locate: Locator = from_source) -> PermissionExtension:
+    return PermissionExtension([InOrganization(locate, any_of=rights)])
 
 
 def requires_role(role: Role, locate: Locator = from_source) -> PermissionExtension:

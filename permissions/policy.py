@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, any_, literal, true
+from sqlalchemy import ColumnElement, and_, any_, literal, or_, true
 from sqlalchemy.dialects.postgresql import array
 
 from permissions.rights import ALL_RIGHTS, Right, Role
@@ -65,6 +65,19 @@ class Grant:
         if not self.product_ids:
             return literal(False)
         return column == any_(array(sorted(self.product_ids)))
+
+
+def membership_holds(membership: Any, right: Right) -> ColumnElement[bool]:
+    """`Grant.holds(right)` as SQL over a memberships table (model or alias)."""
+    return and_(
+        membership.status == ACTIVE,
+        or_(membership.role.in_((Role.OWNER.value, Role.ADMIN.value)), membership.rights.any(right.value)),
+    )
+
+
+def membership_sees(membership: Any, product_id: ColumnElement[Any]) -> ColumnElement[bool]:
+    """`Grant.sees_product(product_id)` as SQL over a memberships table."""
+    return or_(membership.all_products, product_id == any_(membership.product_ids))
 
 
 @dataclass(frozen=True, slots=True)

@@ -50,6 +50,19 @@ TEMPLATES: dict[str, dict[str, tuple[str, str]]] = {
             "If you do not know who invited you, ignore this message.\n",
         ),
     },
+    "domain_verification": {
+        "it": (
+            "Verifica i dati del dominio {domain}",
+            "Gentile registrante,\n\nconferma che questo indirizzo è corretto per il dominio {domain} aprendo "
+            "questo link:\n{link}\n\nCodice: {token}\n\nSenza conferma entro il {deadline} il dominio verrà "
+            "sospeso, come richiesto dall'ICANN.\n",
+        ),
+        "en": (
+            "Verify the contact data of {domain}",
+            "Dear registrant,\n\nconfirm this address for the domain {domain} by opening this link:\n{link}\n\n"
+            "Code: {token}\n\nWithout confirmation by {deadline} the domain will be suspended, as ICANN requires.\n",
+        ),
+    },
     "recovery_email_changed": {
         "it": (
             "Indirizzo di recupero aggiornato",

@@ -9,7 +9,8 @@ from typing import Any
 from sqlalchemy import delete, func, select, tuple_, update
 
 from gateway.db.base import new_id
-from gateway.db.models import Invitation, Membership, Organization, User
+from gateway.db.models import Invitation, Membership, Organization, Product, User
+from gateway.db.models.products import FINAL_STATUSES
 from permissions.policy import ACTIVE, Grant
 from permissions.rights import ALL_TOPICS, Role
 from resolvers import audit, legal
@@ -217,8 +218,14 @@ async def leave_blockers(ctx: Context, organization_id: uuid.UUID) -> list[str]:
 
 
 async def deletion_blockers(ctx: Context, organization_id: uuid.UUID) -> list[str]:
-    """What must be settled before the organization can be deleted; later domains add theirs."""
-    return []
+    """What must be settled before the organization can be deleted: ACTIVE_PRODUCTS."""
+    async with ctx.reads() as session:
+        live = await session.scalar(
+            select(func.count()).where(
+                Product.organization_id == organization_id, Product.status.not_in(FINAL_STATUSES)
+            )
+        )
+    return ["ACTIVE_PRODUCTS"] if live else []
 
 
 async def delete_organization(ctx: Context, organization_id: uuid.UUID, confirm_name: str) -> Outcome[uuid.UUID]:

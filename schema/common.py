@@ -10,7 +10,7 @@ import strawberry
 from strawberry import relay
 
 from permissions.errors import BadUserInput
-from permissions.fields import Locator, inherited
+from permissions.fields import Locator, Target, inherited
 from permissions.rights import ALL_RIGHTS, Right, Role
 from resolvers.context import Context
 from resolvers.pagination import Page, page_size
@@ -64,6 +64,28 @@ def invitation_argument(path: str) -> Locator:
     async def locate(source: Any, info: strawberry.Info, arguments: dict[str, Any]) -> uuid.UUID | None:
         invitation_id = decode_id(_argument(arguments, path), "Invitation")
         row = await info.context.loaders.invitation_by_id.load(invitation_id) if invitation_id else None
+        return row.organization_id if row else None
+
+    return locate
+
+
+def product_argument(path: str) -> Locator:
+    """The product named by an argument, with its organization: rules then also apply the product scope."""
+
+    async def locate(source: Any, info: strawberry.Info, arguments: dict[str, Any]) -> Target | None:
+        product_id = decode_id(_argument(arguments, path), "Product")
+        organization_id = await info.context.loaders.organization_of_product.load(product_id) if product_id else None
+        return Target(organization_id, product_id) if organization_id else None
+
+    return locate
+
+
+def order_argument(path: str) -> Locator:
+    """The organization of an order the caller may see (a limited member sees fewer orders)."""
+
+    async def locate(source: Any, info: strawberry.Info, arguments: dict[str, Any]) -> uuid.UUID | None:
+        order_id = decode_id(_argument(arguments, path), "Order")
+        row = await info.context.loaders.order_by_id.load(order_id) if order_id else None
         return row.organization_id if row else None
 
     return locate

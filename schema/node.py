@@ -12,34 +12,82 @@ from strawberry import relay
 
 from permissions.check import authorize
 from permissions.errors import NotFound
-from permissions.fields import authenticated
+from permissions.fields import Target, authenticated
 from permissions.rights import Right
 from schema.common import Info
 from schema.identity import User
 from schema.invitations import Invitation
 from schema.members import Member
+from schema.orders import Order
 from schema.organizations import Organization
+from schema.products import Product
+
+Fetch = Callable[[Any, uuid.UUID], Awaitable[Any]]
 
 
 @dataclass(frozen=True, slots=True)
 class NodeRule:
-    load: Callable[[Any, uuid.UUID], Awaitable[Any]]
-    build: Callable[[Any, Any], relay.Node]
+    locate: Callable[[Any, uuid.UUID], Awaitable[Target | None]]
+    fetch: Fetch
     right: Right | None = None
+    any_of: tuple[Right, ...] = ()
+
+
+def _in(load: Fetch) -> Callable[[Any, uuid.UUID], Awaitable[Target | None]]:
+    async def locate(ctx: Any, node_id: uuid.UUID) -> Target | None:
+        row = await load(ctx, node_id)
+        return Target(row.organization_id) if row is not None else None
+
+    return locate
+
+
+def _built(load: Fetch, build: Callable[[Any, Any], Any]) -> Fetch:
+    async def fetch(ctx: Any, node_id: uuid.UUID) -> Any:
+        row = await load(ctx, node_id)
+        return build(ctx, row) if row is not None else None
+
+    return fetch
+
+
+async def _organization(ctx: Any, node_id: uuid.UUID) -> Target | None:
+    return Target(node_id)
+
+
+async def _product(ctx: Any, node_id: uuid.UUID) -> Target | None:
+    organization_id = await ctx.loaders.organization_of_product.load(node_id)
+    return Target(organization_id, node_id) if organization_id else None
+
+
+def _orgs(ctx: Any, i: uuid.UUID) -> Any:
+    return ctx.loaders.organization_by_id.load(i)
+
+
+def _members(ctx: Any, i: uuid.UUID) -> Any:
+    return ctx.loaders.member_by_id.load(i)
+
+
+def _products(ctx: Any, i: uuid.UUID) -> Any:
+    return ctx.loaders.product_by_id.load(i)
+
+
+def _orders(ctx: Any, i: uuid.UUID) -> Any:
+    return ctx.loaders.order_by_id.load(i)
+
+
+def _invitations(ctx: Any, i: uuid.UUID) -> Any:
+    return ctx.loaders.invitation_by_id.load(i)
 
 
 RULES: dict[str, NodeRule] = {
-    "Organization": NodeRule(
-        load=lambda ctx, i: ctx.loaders.organization_by_id.load(i),
-        build=lambda ctx, row: Organization.from_row(row),
-    ),
-    "Member": NodeRule(
-        load=lambda ctx, i: ctx.loaders.member_by_id.load(i),
-        build=lambda ctx, row: Member.from_row(row),
+    "Organization": NodeRule(_organization, _built(_orgs, lambda ctx, r: Organization.from_row(r))),
+    "Member": NodeRule(_in(_members), _built(_members, lambda ctx, r: Member.from_row(r))),
+    "Product": NodeRule(_product, _built(_products, lambda ctx, r: Product.from_row(r)), right=Right.VIEW_PRODUCTS),
+    "Order": NodeRule(
+        _in(_orders), _built(_orders, lambda ctx, r: Order.from_row(r)), any_of=(Right.ORDER, Right.VIEW_BILLING)
     ),
     "Invitation": NodeRule(
-        load=lambda ctx, i: ctx.loaders.invitation_by_id.load(i),
-        build=lambda ctx, row: Invitation.from_row(row, ctx.clock.now()),
+        _in(_invitations),
+        _built(_invitations, lambda ctx, r: Invitation.from_row(r, ctx.clock.now())),
         right=Right.MANAGE_MEMBERS,
     ),
 }
@@ -62,9 +110,11 @@ class NodeQuery:
                 raise NotFound
             return User.from_row(await ctx.loaders.user_by_id.load(node_id))
         rule = RULES.get(id.type_name)
-        row = await rule.load(ctx, node_id) if rule else None
-        if rule is None or row is None:
+        target = await rule.locate(ctx, node_id) if rule else None
+        if rule is None or target is None:
             raise NotFound
-        organization_id = row.id if id.type_name == "Organization" else row.organization_id
-        await authorize(ctx, organization_id, right=rule.right)
-        return rule.build(ctx, row)
+        await authorize(ctx, target.organization_id, right=rule.right, any_of=rule.any_of, product_id=target.product_id)
+        node = await rule.fetch(ctx, node_id)
+        if node is None:
+            raise NotFound
+        return node

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import Enum
 from typing import TYPE_CHECKING, Any, Self
 
@@ -9,14 +9,18 @@ import strawberry
 from strawberry import relay
 
 from gateway.db.models import Organization as OrganizationRow
-from permissions.fields import inherited, member, requires, requires_role
+from permissions.errors import BadUserInput
+from permissions.fields import inherited, member, requires, requires_any, requires_role
 from permissions.rights import Right, Role
 from resolvers import organizations
 from resolvers.loaders.pages import PageKey
+from resolvers.loaders.products import ProductFilter
 from schema.audit import AuditEntry
 from schema.common import Connection, Info, PageInfo, ProductScope, check_page, effective_rights
 from schema.invitations import Invitation, InvitationStatus
 from schema.members import Member, MemberConnection, MemberStatus
+from schema.orders import Order, OrderStatus
+from schema.products import ProductConnection, ProductFilterInput, ProductOrder, product_filter
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -32,11 +36,13 @@ class OrganizationKind(Enum):
 class BlockerCode(Enum):
     LAST_OWNER = "LAST_OWNER"
     SOLE_MEMBER = "SOLE_MEMBER"
+    ACTIVE_PRODUCTS = "ACTIVE_PRODUCTS"
 
 
 BLOCKER_MESSAGES = {
     BlockerCode.LAST_OWNER: "You are the last owner: make another member owner first.",
     BlockerCode.SOLE_MEMBER: "You are the only member: delete the organization instead of leaving it.",
+    BlockerCode.ACTIVE_PRODUCTS: "Some products are still active: cancel them or move them to another organization.",
 }
 
 
@@ -144,6 +150,57 @@ class Organization(relay.Node):
         page = await info.context.loaders.audit_page.load(PageKey(self.organization_id, check_page(info, first), after))
         return Connection.of(page, AuditEntry.from_row)
 
+    @strawberry.field(
+        extensions=[requires(Right.VIEW_PRODUCTS)],
+        description="In the caller's product scope. `first` at most 100.",
+    )
+    async def products(
+        self,
+        info: Info,
+        first: int | None = 20,
+        after: str | None = None,
+        filter: ProductFilterInput | None = None,
+        order_by: ProductOrder | None = None,
+    ) -> ProductConnection:
+        spec = product_filter(filter, order_by)
+        return await _product_page(info, self.organization_id, spec, first, after)
+
+    @strawberry.field(
+        extensions=[requires(Right.VIEW_PRODUCTS)],
+        description="Products expiring within the next `withinDays` days, soonest first.",
+    )
+    async def expiring_products(
+        self, info: Info, within_days: int = 30, first: int | None = 20, after: str | None = None
+    ) -> ProductConnection:
+        now = info.context.clock.now()
+        spec = ProductFilter(
+            statuses=LIVE_STATUSES,
+            expires_after=now,
+            expires_before=now + timedelta(days=check_days(within_days)),
+            order="EXPIRES_AT",
+        )
+        return await _product_page(info, self.organization_id, spec, first, after)
+
+    @strawberry.field(extensions=[requires(Right.VIEW_PRODUCTS)], description="Bought and waiting to be configured.")
+    async def products_to_configure(
+        self, info: Info, first: int | None = 20, after: str | None = None
+    ) -> ProductConnection:
+        spec = ProductFilter(statuses=("TO_CONFIGURE",), order="CREATED_AT")
+        return await _product_page(info, self.organization_id, spec, first, after)
+
+    @strawberry.field(
+        extensions=[requires_any(Right.ORDER, Right.VIEW_BILLING)],
+        description="Newest first. A member limited to some products sees the orders touching only those.",
+    )
+    async def orders(
+        self, info: Info, first: int | None = 20, after: str | None = None, status: OrderStatus | None = None
+    ) -> Connection[Order]:
+        filters = (status.value,) if status else ()
+        page = await info.context.loaders.orders_page.load(
+            PageKey(self.organization_id, check_page(info, first), after, filters)
+        )
+        return Connection.of(page, Order.from_row)
+
     @strawberry.field(extensions=[member()], description="Why the caller cannot leave now; empty when they can.")
     async def leave_blockers(self, info: Info) -> list[Blocker]:
         return Blocker.of(await organizations.leave_blockers(info.context, self.organization_id))
@@ -151,6 +208,23 @@ class Organization(relay.Node):
     @strawberry.field(extensions=[requires_role(Role.OWNER)], description="What to settle before deleting.")
     async def deletion_blockers(self, info: Info) -> list[Blocker]:
         return Blocker.of(await organizations.deletion_blockers(info.context, self.organization_id))
+
+
+LIVE_STATUSES = ("ACTIVE", "SUSPENDED", "TO_CONFIGURE")
+
+
+def check_days(within_days: int) -> int:
+    if not 1 <= within_days <= 366:
+        raise BadUserInput("`withinDays` must be between 1 and 366.")
+    return within_days
+
+
+async def _product_page(
+    info: Info, organization_id: uuid.UUID, spec: ProductFilter, first: int | None, after: str | None
+) -> ProductConnection:
+    key = PageKey(organization_id, check_page(info, first), after, (spec,))
+    page = await info.context.loaders.products_page.load(key)
+    return ProductConnection.from_page(page, organization_id, spec)
 
 
 @strawberry.type(description="An organization the viewer belongs to, with their place in it.")

@@ -8,18 +8,21 @@ import strawberry
 from strawberry import relay
 
 from permissions.fields import authenticated, member
+from schema.catalog import CatalogQuery
 from schema.common import Info, decode_id, organization_argument
 from schema.identity import IdentityMutation
 from schema.invitation_mutations import InvitationMutation
 from schema.member_mutations import MemberMutation
 from schema.node import NodeQuery
+from schema.order_mutations import OrderMutation
 from schema.organization_mutations import OrganizationMutation
 from schema.organizations import Organization
+from schema.product_mutations import ProductMutation
 from schema.viewer import Viewer
 
 
 @strawberry.type
-class Query(NodeQuery):
+class Query(NodeQuery, CatalogQuery):
     @strawberry.field(extensions=[authenticated()], description="The logged-in caller.")
     def viewer(self) -> Viewer:
         return Viewer()
@@ -34,5 +37,7 @@ class Query(NodeQuery):
 
 
 @strawberry.type
-class Mutation(IdentityMutation, OrganizationMutation, MemberMutation, InvitationMutation):
+class Mutation(
+    IdentityMutation, OrganizationMutation, MemberMutation, InvitationMutation, OrderMutation, ProductMutation
+):
     pass

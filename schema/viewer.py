@@ -3,11 +3,12 @@ from __future__ import annotations
 import strawberry
 
 from permissions.fields import authenticated
-from resolvers import invitations, organizations, users
+from resolvers import invitations, organizations, products, users
 from schema.common import Info, check_page
 from schema.identity import User
 from schema.invitations import Invitation
-from schema.organizations import Organization, OrganizationConnection
+from schema.organizations import Organization, OrganizationConnection, check_days
+from schema.products import ProductConnection
 
 
 @strawberry.type(description="The caller: their login and the organizations they belong to.")
@@ -30,6 +31,16 @@ class Viewer:
     async def active_organization(self, info: Info) -> Organization | None:
         row = await organizations.active_organization(info.context)
         return Organization.from_row(row) if row else None
+
+    @strawberry.field(
+        extensions=[authenticated()],
+        description="The agency view: products expiring soon in every organization where the viewer sees products.",
+    )
+    async def expiring_products(
+        self, info: Info, within_days: int = 30, first: int | None = 20, after: str | None = None
+    ) -> ProductConnection:
+        page = await products.viewer_expiring(info.context, check_days(within_days), check_page(info, first), after)
+        return ProductConnection.from_page(page)
 
     @strawberry.field(extensions=[authenticated()], description="Invitations sent to the viewer's login email.")
     async def pending_invitations(self, info: Info) -> list[Invitation]:

@@ -5,7 +5,7 @@ from graphql import ObjectTypeDefinitionNode, parse
 from gateway.graphql.schema import build_schema
 from gateway.settings import PROJECT_ROOT
 
-RULES = {"public", "authenticated", "member", "requires", "requiresRole", "inherited"}
+RULES = {"public", "authenticated", "member", "requires", "requiresAny", "requiresRole", "inherited"}
 
 
 def test_committed_sdl_matches_the_live_schema():

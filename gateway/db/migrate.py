@@ -11,6 +11,8 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from gateway.db import catalog_sync
+
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
@@ -27,10 +29,12 @@ def head_revision() -> str | None:
 
 
 async def upgrade(engine: AsyncEngine) -> None:
+    """Migrate to head, then load the catalog data file."""
     async with engine.begin() as conn:
         # A lock so two processes starting together do not migrate twice.
         await conn.exec_driver_sql("SELECT pg_advisory_xact_lock(7411)")
         await conn.run_sync(lambda sync: command.upgrade(_config(sync), "head"))
+        await catalog_sync.sync(conn)
 
 
 async def current_revision(engine: AsyncEngine) -> str | None:

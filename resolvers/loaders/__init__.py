@@ -17,6 +17,17 @@ from resolvers.loaders.organizations import (
     MemberStatsLoader,
     OrganizationByIdLoader,
 )
+from resolvers.loaders.products import (
+    AddOnsByParentIdLoader,
+    CatalogItemBySkuLoader,
+    LinesByOrderIdLoader,
+    OrderByIdLoader,
+    OrdersPageLoader,
+    OrganizationOfProductLoader,
+    ProductByIdLoader,
+    ProductCountLoader,
+    ProductsPageLoader,
+)
 from resolvers.loaders.users import UserByIdLoader
 
 
@@ -35,6 +46,15 @@ class Loaders:
     invitation_by_id: InvitationByIdLoader
     invitations_page: InvitationsPageLoader
     audit_page: AuditPageLoader
+    products_page: ProductsPageLoader
+    product_count: ProductCountLoader
+    product_by_id: ProductByIdLoader
+    add_ons_by_parent_id: AddOnsByParentIdLoader
+    catalog_item_by_sku: CatalogItemBySkuLoader
+    orders_page: OrdersPageLoader
+    order_by_id: OrderByIdLoader
+    lines_by_order_id: LinesByOrderIdLoader
+    organization_of_product: OrganizationOfProductLoader
 
     @classmethod
     def create(cls, db: async_sessionmaker[AsyncSession], user_id: uuid.UUID | None) -> Loaders:
@@ -50,4 +70,13 @@ class Loaders:
             invitation_by_id=InvitationByIdLoader(db),
             invitations_page=InvitationsPageLoader(db),
             audit_page=AuditPageLoader(db),
+            products_page=ProductsPageLoader(db, user_id),
+            product_count=ProductCountLoader(db, user_id),
+            product_by_id=ProductByIdLoader(db, user_id),
+            add_ons_by_parent_id=AddOnsByParentIdLoader(db, user_id),
+            catalog_item_by_sku=CatalogItemBySkuLoader(db),
+            orders_page=OrdersPageLoader(db, user_id),
+            order_by_id=OrderByIdLoader(db, user_id),
+            lines_by_order_id=LinesByOrderIdLoader(db),
+            organization_of_product=OrganizationOfProductLoader(db),
         )

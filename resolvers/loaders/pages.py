@@ -44,6 +44,10 @@ class OrganizationPageLoader(Loader[PageKey, Page[Any]]):
         """Rows with an `organization_id` column, before paging."""
         raise NotImplementedError
 
+    def ordering(self, filters: tuple[Any, ...]) -> tuple[Sequence[SortKey], bool]:
+        """The sort keys (the last one unique) and whether they run descending."""
+        return self.sort, self.descending
+
     def organization_column(self) -> ColumnElement[uuid.UUID]:
         raise NotImplementedError
 
@@ -66,8 +70,9 @@ class OrganizationPageLoader(Loader[PageKey, Page[Any]]):
         filters: tuple[Any, ...],
     ) -> dict[uuid.UUID, Page[Any]]:
         org = self.organization_column()
-        columns = [s.column for s in self.sort]
-        order = [c.desc() for c in columns] if self.descending else columns
+        sort, descending = self.ordering(filters)
+        columns = [s.column for s in sort]
+        order = [c.desc() for c in columns] if descending else columns
         # One small indexed scan per organization (LATERAL ... LIMIT), however large each one is.
         wanted = (
             func.unnest(cast(organization_ids, ARRAY(PG_UUID(as_uuid=True))))
@@ -76,15 +81,15 @@ class OrganizationPageLoader(Loader[PageKey, Page[Any]]):
         )
         stmt = self.query(filters).where(org == wanted.c.id).order_by(*order).limit(first + 1)
         if after is not None:
-            values = decode_cursor(after, [s.parse for s in self.sort])
+            values = decode_cursor(after, [s.parse for s in sort])
             keyset = tuple_(*columns)
-            stmt = stmt.where(keyset < tuple_(*values) if self.descending else keyset > tuple_(*values))
+            stmt = stmt.where(keyset < tuple_(*values) if descending else keyset > tuple_(*values))
         page = stmt.lateral("page")
         rows = (await session.execute(select(page).select_from(wanted).join(page, true()))).all()
         by_org: dict[uuid.UUID, list[Any]] = defaultdict(list)
         for row in rows:
             by_org[row.organization_id].append(row)
-        labels = [s.label for s in self.sort]
+        labels = [s.label for s in sort]
         return {
             o: build_page(r, first, lambda row: [getattr(row, label) for label in labels]) for o, r in by_org.items()
         }

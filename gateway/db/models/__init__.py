@@ -1,19 +1,30 @@
 """Every table, one module per domain; imported here so Alembic and the tests see all of them."""
 
+from gateway.db.models.catalog import CatalogItem, CatalogPrice, VatRate
 from gateway.db.models.identity import PasswordResetToken, Session, User
 from gateway.db.models.mail import OutboxMessage
+from gateway.db.models.orders import Order, OrderLine
 from gateway.db.models.organizations import AuditEntry, Invitation, Membership, Organization, OrganizationLogo
+from gateway.db.models.products import DomainVerification, IpUnblock, Product
 from gateway.db.models.throttle import RateLimitBucket
 
 __all__ = [
     "AuditEntry",
+    "CatalogItem",
+    "CatalogPrice",
+    "DomainVerification",
     "Invitation",
+    "IpUnblock",
     "Membership",
+    "Order",
+    "OrderLine",
     "Organization",
     "OrganizationLogo",
     "OutboxMessage",
     "PasswordResetToken",
+    "Product",
     "RateLimitBucket",
     "Session",
     "User",
+    "VatRate",
 ]

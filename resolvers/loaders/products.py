@@ -1,0 +1,200 @@
+"""Products as the caller may see them: every read joins the caller's membership and applies the
+policy's SQL form (VIEW_PRODUCTS, product scope), so lists are cut in the database."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, and_, func, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from gateway.db.models import CatalogItem, CatalogPrice, Membership, Order, OrderLine, Product
+from permissions.policy import membership_holds, membership_sees
+from permissions.rights import Right
+from resolvers.loaders.base import Loader
+from resolvers.loaders.pages import OrganizationCountLoader, OrganizationPageLoader, SortKey
+from resolvers.search import name_matches
+
+# Products without an expiry (not yet paid) sort after every dated one.
+NEVER = datetime(9999, 12, 31, tzinfo=UTC)
+PRODUCT_COLUMNS = tuple(c for c in Product.__table__.c if c.name != "name_trigrams")
+
+
+@dataclass(frozen=True, slots=True)
+class ProductFilter:
+    kinds: tuple[str, ...] = ()
+    statuses: tuple[str, ...] = ()
+    search: str | None = None
+    expires_after: datetime | None = None
+    expires_before: datetime | None = None
+    auto_renew: bool | None = None
+    order: str = "NAME"  # NAME | EXPIRES_AT | CREATED_AT
+    descending: bool = False
+
+    def conditions(self) -> list[ColumnElement[bool]]:
+        found: list[ColumnElement[bool]] = []
+        if self.kinds:
+            found.append(Product.kind.in_(self.kinds))
+        if self.statuses:
+            found.append(Product.status.in_(self.statuses))
+        if self.search and self.search.strip():
+            found.append(name_matches(Product.name, Product.name_trigrams, self.search))
+        if self.expires_after is not None:
+            found.append(Product.expires_at >= self.expires_after)
+        if self.expires_before is not None:
+            found.append(Product.expires_at < self.expires_before)
+        if self.auto_renew is not None:
+            found.append(Product.auto_renew.is_(self.auto_renew))
+        return found
+
+
+SORTS = {
+    "NAME": SortKey(func.lower(Product.name), "sort_name", str),
+    "EXPIRES_AT": SortKey(func.coalesce(Product.expires_at, NEVER), "sort_expires", datetime.fromisoformat),
+    "CREATED_AT": SortKey(Product.created_at, "created_at", datetime.fromisoformat),
+}
+BY_ID = SortKey(Product.id, "id", uuid.UUID)
+
+
+class _ForViewer:
+    def __init__(self, db: async_sessionmaker[AsyncSession], user_id: uuid.UUID | None) -> None:
+        super().__init__(db)  # type: ignore[call-arg]
+        self.user_id = user_id
+
+    def visible(self, stmt: Select[Any], right: Right = Right.VIEW_PRODUCTS) -> Select[Any]:
+        mine = and_(Membership.organization_id == Product.organization_id, Membership.user_id == self.user_id)
+        return stmt.join(Membership, mine).where(
+            membership_holds(Membership, right), membership_sees(Membership, Product.id)
+        )
+
+
+def product_rows() -> Select[Any]:
+    return select(*PRODUCT_COLUMNS, *(s.column.label(s.label) for s in SORTS.values() if s.label != "created_at"))
+
+
+class ProductsPageLoader(_ForViewer, OrganizationPageLoader):
+    def query(self, filters: tuple[Any, ...]) -> Select[Any]:
+        (spec,) = filters
+        return self.visible(product_rows()).where(*spec.conditions())
+
+    def ordering(self, filters: tuple[Any, ...]) -> tuple[Sequence[SortKey], bool]:
+        (spec,) = filters
+        return (SORTS[spec.order], BY_ID), spec.descending
+
+    def organization_column(self) -> ColumnElement[uuid.UUID]:
+        return Product.organization_id
+
+
+class ProductCountLoader(_ForViewer, OrganizationCountLoader):
+    async def fetch(self, session: AsyncSession, keys: Sequence[tuple[uuid.UUID, tuple[Any, ...]]]) -> Any:
+        found = []
+        by_filters: dict[tuple[Any, ...], list[uuid.UUID]] = {}
+        for organization_id, filters in keys:
+            by_filters.setdefault(filters, []).append(organization_id)
+        for filters, ids in by_filters.items():
+            (spec,) = filters
+            stmt = self.visible(
+                select(Product.organization_id, func.count()).where(
+                    Product.organization_id.in_(ids), *spec.conditions()
+                )
+            ).group_by(Product.organization_id)
+            counts = {org: n for org, n in (await session.execute(stmt)).all()}
+            found += [((o, filters), counts.get(o, 0)) for o in ids]
+        return found
+
+
+class ProductByIdLoader(_ForViewer, Loader[uuid.UUID, Any]):
+    """A product, or None when it does not exist or lies outside the caller's scope."""
+
+    async def fetch(self, session: AsyncSession, keys: Sequence[uuid.UUID]) -> Any:
+        rows = await session.execute(self.visible(product_rows()).where(Product.id.in_(keys)))
+        return [(r.id, r) for r in rows]
+
+
+class AddOnsByParentIdLoader(_ForViewer, Loader[uuid.UUID, list[Any]]):
+    async def fetch(self, session: AsyncSession, keys: Sequence[uuid.UUID]) -> Any:
+        rows = await session.execute(
+            self.visible(product_rows()).where(Product.parent_id.in_(keys)).order_by(Product.created_at, Product.id)
+        )
+        grouped: dict[uuid.UUID, list[Any]] = {}
+        for row in rows:
+            grouped.setdefault(row.parent_id, []).append(row)
+        return list(grouped.items())
+
+    def align(self, keys: Sequence[uuid.UUID], found: Any) -> list[list[Any] | None]:
+        by_key = dict(found)
+        return [by_key.get(key, []) for key in keys]
+
+
+class OrganizationOfProductLoader(Loader[uuid.UUID, uuid.UUID]):
+    """Which organization a product belongs to, before any permission is decided (then `authorize`)."""
+
+    async def fetch(self, session: AsyncSession, keys: Sequence[uuid.UUID]) -> Any:
+        return (await session.execute(select(Product.id, Product.organization_id).where(Product.id.in_(keys)))).all()
+
+
+class CatalogItemBySkuLoader(Loader[str, Any]):
+    async def fetch(self, session: AsyncSession, keys: Sequence[str]) -> Any:
+        items = (await session.execute(select(CatalogItem).where(CatalogItem.sku.in_(keys)))).scalars().all()
+        prices = (await session.execute(select(CatalogPrice).where(CatalogPrice.sku.in_(keys)))).scalars().all()
+        periods: dict[str, list[CatalogPrice]] = {}
+        for price in sorted(prices, key=lambda p: p.period_months):
+            periods.setdefault(price.sku, []).append(price)
+        return [(i.sku, (i, periods.get(i.sku, []))) for i in items]
+
+
+class LinesByOrderIdLoader(Loader[uuid.UUID, list[Any]]):
+    async def fetch(self, session: AsyncSession, keys: Sequence[uuid.UUID]) -> Any:
+        rows = (
+            await session.execute(
+                select(OrderLine).where(OrderLine.order_id.in_(keys)).order_by(OrderLine.order_id, OrderLine.position)
+            )
+        ).scalars()
+        grouped: dict[uuid.UUID, list[Any]] = {}
+        for line in rows:
+            grouped.setdefault(line.order_id, []).append(line)
+        return list(grouped.items())
+
+    def align(self, keys: Sequence[uuid.UUID], found: Any) -> list[list[Any] | None]:
+        by_key = dict(found)
+        return [by_key.get(key, []) for key in keys]
+
+
+def orders_visible_to(user_id: uuid.UUID | None) -> ColumnElement[bool]:
+    """A member limited to some products sees the orders they placed and those touching only their products."""
+    outside_scope = (
+        select(OrderLine.id)
+        .where(
+            OrderLine.order_id == Order.id,
+            (OrderLine.product_id.is_(None)) | ~membership_sees(Membership, OrderLine.product_id),
+        )
+        .exists()
+    )
+    return Membership.all_products | (Order.placed_by_id == user_id) | ~outside_scope
+
+
+class OrdersPageLoader(_ForViewer, OrganizationPageLoader):
+    descending = True
+    sort = (SortKey(Order.created_at, "created_at", datetime.fromisoformat), SortKey(Order.id, "id", uuid.UUID))
+
+    def query(self, filters: tuple[Any, ...]) -> Select[Any]:
+        (status,) = filters or (None,)
+        mine = and_(Membership.organization_id == Order.organization_id, Membership.user_id == self.user_id)
+        stmt = select(*Order.__table__.c).join(Membership, mine).where(orders_visible_to(self.user_id))
+        return stmt.where(Order.status == status) if status else stmt
+
+    def organization_column(self) -> ColumnElement[uuid.UUID]:
+        return Order.organization_id
+
+
+class OrderByIdLoader(_ForViewer, Loader[uuid.UUID, Any]):
+    async def fetch(self, session: AsyncSession, keys: Sequence[uuid.UUID]) -> Any:
+        mine = and_(Membership.organization_id == Order.organization_id, Membership.user_id == self.user_id)
+        rows = await session.execute(
+            select(*Order.__table__.c).join(Membership, mine).where(Order.id.in_(keys), orders_visible_to(self.user_id))
+        )
+        return [(r.id, r) for r in rows]

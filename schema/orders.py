@@ -1,0 +1,117 @@
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from enum import Enum
+from typing import TYPE_CHECKING, Any, Self
+
+import strawberry
+from strawberry import relay
+
+from permissions.fields import INHERITED, inherited, requires
+from permissions.rights import Right
+from schema.catalog import Money, ProductKind
+from schema.common import Info
+from schema.products import Product
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+
+@strawberry.enum
+class OrderStatus(Enum):
+    PENDING_PAYMENT = "PENDING_PAYMENT"
+    PAID = "PAID"
+    CANCELLED = "CANCELLED"
+
+
+@strawberry.enum
+class OrderLineAction(Enum):
+    NEW = "NEW"
+    RENEWAL = "RENEWAL"
+
+
+@strawberry.type
+class OrderLine:
+    organization_id: strawberry.Private[uuid.UUID]
+    product_id: strawberry.Private[uuid.UUID | None]
+    description: str = inherited()
+    sku: str = inherited()
+    kind: ProductKind = inherited()
+    action: OrderLineAction = inherited()
+    period_months: int = inherited()
+    domain_name: str | None = inherited()
+    unit_price: Money = inherited(description="For the whole period, before VAT.")
+    vat: Money = inherited()
+    total: Money = inherited()
+
+    @classmethod
+    def from_row(cls, row: Any, currency: str) -> Self:
+        return cls(
+            organization_id=row.organization_id,
+            product_id=row.product_id,
+            description=row.description,
+            sku=row.sku,
+            kind=ProductKind(row.kind),
+            action=OrderLineAction(row.action),
+            period_months=row.period_months,
+            domain_name=row.domain_name,
+            unit_price=Money.of(row.unit_price_cents, currency),
+            vat=Money.of(row.vat_cents, currency),
+            total=Money.of(row.total_cents, currency),
+        )
+
+    @strawberry.field(
+        extensions=[requires(Right.VIEW_PRODUCTS)], description="Null when outside the caller's product scope."
+    )
+    async def product(self, info: Info) -> Product | None:
+        row = await info.context.loaders.product_by_id.load(self.product_id) if self.product_id else None
+        return Product.from_row(row) if row else None
+
+
+@strawberry.type(description="What was bought, or renewed, and what it costs.")
+class Order(relay.Node):
+    id: relay.NodeID[uuid.UUID]
+    organization_id: strawberry.Private[uuid.UUID]
+    currency: strawberry.Private[str]
+    number: str = inherited()
+    status: OrderStatus = inherited()
+    subtotal: Money = inherited()
+    vat: Money = inherited()
+    total: Money = inherited()
+    vat_rate_basis_points: int = inherited(description="2200 is 22%.")
+    vat_note: str | None = inherited(description="Why no VAT applies, when it does not (e.g. reverse charge).")
+    created_at: datetime = inherited()
+    paid_at: datetime | None = inherited()
+    cancelled_at: datetime | None = inherited()
+
+    @classmethod
+    def from_row(cls, row: Any) -> Self:
+        return cls(
+            id=row.id,
+            organization_id=row.organization_id,
+            currency=row.currency,
+            number=row.number,
+            status=OrderStatus(row.status),
+            subtotal=Money.of(row.subtotal_cents, row.currency),
+            vat=Money.of(row.vat_cents, row.currency),
+            total=Money.of(row.total_cents, row.currency),
+            vat_rate_basis_points=row.vat_rate_basis_points,
+            vat_note=row.vat_note,
+            created_at=row.created_at,
+            paid_at=row.paid_at,
+            cancelled_at=row.cancelled_at,
+        )
+
+    @classmethod
+    async def resolve_nodes(  # type: ignore[override]
+        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    ) -> list[Self | None]:
+        rows = [await info.context.loaders.order_by_id.load(uuid.UUID(i)) for i in node_ids]
+        return [cls.from_row(r) if r else None for r in rows]
+
+    @strawberry.field(directives=[INHERITED])
+    async def lines(self, info: Info) -> list[OrderLine]:
+        return [
+            OrderLine.from_row(r, self.currency) for r in await info.context.loaders.lines_by_order_id.load(self.id)
+        ]

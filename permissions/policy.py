@@ -71,7 +71,7 @@ def membership_holds(membership: Any, right: Right) -> ColumnElement[bool]:
     """`Grant.holds(right)` as SQL over a memberships table (model or alias)."""
     return and_(
         membership.status == ACTIVE,
-        or_(membership.role.in_((Role.OWNER.value, Role.ADMIN.value)), membership.rights.any(right.value)),
+        or_(membership.role.in_((Role.OWNER.value, Role.ADMIN.value)), literal(right.value) == any_(membership.rights)),
     )
 
 

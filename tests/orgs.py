@@ -84,3 +84,34 @@ async def join(
     accepted = (await invitee.gql(client, ACCEPT, {"input": {"token": token}}))["data"]["acceptInvitation"]
     assert accepted["userErrors"] == [], accepted
     return accepted["member"]["id"]
+
+
+PLACE = """mutation($input: PlaceOrderInput!) { placeOrder(input: $input) {
+  order { id number status subtotal { amountCents currency } vat { amountCents } total { amountCents }
+          lines { sku action description product { id name status } } }
+  userErrors { field code message } } }"""
+
+
+async def place_order(client: httpx.AsyncClient, buyer: Person, organization_id: str, *lines: dict) -> dict:
+    body = await buyer.gql(client, PLACE, {"input": {"organizationId": organization_id, "lines": list(lines)}})
+    assert "errors" not in body, body
+    return body["data"]["placeOrder"]
+
+
+async def mark_paid(engine: Any, settings: Any, clock: Any, order: dict) -> None:
+    """What staff do with `gateway orders mark-paid` (and, later, a successful payment)."""
+    from gateway.orders_cli import mark_paid as complete
+    from gateway.resources import Resources
+
+    result = await complete(Resources.open(settings, clock, engine), order["number"])
+    assert result.endswith("delivered"), result
+
+
+async def buy(
+    client: httpx.AsyncClient, engine: Any, settings: Any, clock: Any, buyer: Person, organization_id: str, *lines: dict
+) -> list[dict]:
+    """Place and pay an order; returns its products as the buyer sees them after delivery."""
+    placed = await place_order(client, buyer, organization_id, *lines)
+    assert placed["userErrors"] == [], placed
+    await mark_paid(engine, settings, clock, placed["order"])
+    return [line["product"] for line in placed["order"]["lines"]]

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.orgs import buy, mark_paid, organization, person, place_order
+from tests.orgs import buy, join, mark_paid, organization, person, place_order
 
 PRODUCT = """query($id: ID!) { node(id: $id) { ... on Product { id name kind status expiresAt autoRenew termMonths
   domain { verificationStatus verificationDeadline registrant { name email } } parent { name } addOns { name }
@@ -226,13 +226,12 @@ async def test_renewal_order_extends_the_expiry_when_paid(client, engine, settin
 async def test_ordering_needs_the_order_right(client):
     owner = await person(client, "order-owner@example.com")
     org = await organization(client, owner)
-    from tests.orgs import join
-
     viewer = await person(client, "just-looking@example.com")
     await join(client, owner, org, viewer, rights=["VIEW_PRODUCTS"])
     body = await viewer.gql(
         client,
-        'mutation($id: ID!) { placeOrder(input: {organizationId: $id, lines: [{sku: "domain-it", periodMonths: 12, domainName: "x-y.it"}]}) { order { id } } }',
+        'mutation($id: ID!) { placeOrder(input: {organizationId: $id, lines: [{sku: "domain-it",'
+        ' periodMonths: 12, domainName: "x-y.it"}]}) { order { id } } }',
         {"id": org},
     )
     assert body["errors"][0]["extensions"] == {"code": "FORBIDDEN", "missingRight": "ORDER"}

@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from gateway import demo_products
 from gateway.db.base import new_id
 from gateway.db.models import Membership, Organization, User
 from gateway.resources import Resources
@@ -128,5 +129,6 @@ async def seed(resources: Resources) -> bool:
         }
         session.add_all(people.values())
         await session.flush()
-        await _add_organizations(session, people, now)
+        organizations = await _add_organizations(session, people, now)
+        await demo_products.add(session, organizations, people[DEMO_USERS[0][0]].id, now)
     return True

@@ -150,7 +150,14 @@ class InvitationMutation:
     @strawberry.mutation(extensions=[public()])
     async def decline_invitation(self, info: Info, input: DeclineInvitationInput) -> DeclineInvitationPayload:
         outcome = await invitations.decline(info.context, input.token, decode_id(input.invitation_id, "Invitation"))
-        return await payload(info, DeclineInvitationPayload, DeclineInvitationError, outcome, declined=lambda _: True)
+        return await payload(
+            info,
+            DeclineInvitationPayload,
+            DeclineInvitationError,
+            outcome,
+            otherwise={"declined": False},
+            declined=lambda _: True,
+        )
 
     @strawberry.mutation(extensions=[requires(Right.MANAGE_MEMBERS, INVITATION)])
     async def revoke_invitation(self, info: Info, input: InvitationIdInput) -> RevokeInvitationPayload:

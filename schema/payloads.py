@@ -16,10 +16,12 @@ async def payload(
     cls: Callable[..., P],
     error: tuple[type, type],
     outcome: Outcome[Any],
+    otherwise: dict[str, Any] | None = None,
     **fields: Callable[[Any], Any],
 ) -> P:
-    """A mutation payload: each field built from the outcome's value on success, None otherwise."""
-    values: dict[str, Any] = dict.fromkeys(fields)
+    """A mutation payload: each field built from the outcome's value on success; on failure None,
+    or the value `otherwise` gives (e.g. False for a non-null flag)."""
+    values: dict[str, Any] = dict.fromkeys(fields) | (otherwise or {})
     if outcome.ok:
         # What the payload reads next must see the change just committed, not the request's cache.
         info.context.refresh_loaders()

@@ -239,7 +239,12 @@ class ProductMutation:
     async def confirm_verification(self, info: Info, input: ConfirmVerificationInput) -> ConfirmVerificationPayload:
         outcome = await products.confirm_verification(info.context, input.token)
         return await payload(
-            info, ConfirmVerificationPayload, ConfirmVerificationError, outcome, verified=lambda _: True
+            info,
+            ConfirmVerificationPayload,
+            ConfirmVerificationError,
+            outcome,
+            otherwise={"verified": False},
+            verified=lambda _: True,
         )
 
     @strawberry.mutation(

@@ -80,7 +80,7 @@ async def join(
         data["productScope"] = scope
     invited = (await inviter.gql(client, INVITE, {"input": data}))["data"]["inviteMember"]
     assert invited["userErrors"] == [], invited
-    token = token_in((await mailbox(client, invitee.email))[0])
+    token = token_in(next(m for m in await mailbox(client, invitee.email) if m["kind"] == "invitation"))
     accepted = (await invitee.gql(client, ACCEPT, {"input": {"token": token}}))["data"]["acceptInvitation"]
     assert accepted["userErrors"] == [], accepted
     return accepted["member"]["id"]

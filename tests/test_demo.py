@@ -36,3 +36,29 @@ async def test_demo_scenario(client, settings, engine, clock):
     ]
     collaborator = await gql(client, ORGS, token=tokens["collaborator@example.com"])
     assert roles(collaborator) == {"Hotel Belvedere": "MEMBER"}
+
+
+HOME = """{ viewer { expiringProducts(withinDays: 30) { edges { node { name organization { name } } } } } }"""
+HOTEL = """query($id: ID!) { organization(id: $id) { products(first: 20) { totalCount edges { node { name kind } } }
+  productsToConfigure { edges { node { name } } } } }"""
+
+
+async def test_demo_products(client, settings, engine, clock):
+    await seed(Resources.open(settings, clock, engine))
+    webmaster = (await log_in(client, "webmaster@example.com", settings.demo_password))["sessionToken"]
+    client.cookies.clear()
+    expiring = await gql(client, HOME, token=webmaster)
+    names = sorted(e["node"]["name"] for e in expiring["data"]["viewer"]["expiringProducts"]["edges"])
+    assert names == ["hotelbelvedere.it", "pizzeriadamario.it", "studiowebdemo.it"]
+    collaborator = (await log_in(client, "collaborator@example.com", settings.demo_password))["sessionToken"]
+    client.cookies.clear()
+    orgs = await gql(client, "{ viewer { organizations { edges { node { id } } } } }", token=collaborator)
+    hotel = orgs["data"]["viewer"]["organizations"]["edges"][0]["node"]["id"]
+    body = await gql(client, HOTEL, {"id": hotel}, token=collaborator)
+    products = body["data"]["organization"]["products"]
+    assert products["totalCount"] == 2
+    assert sorted(e["node"]["name"] for e in products["edges"]) == [
+        "Cloud VPS S · vps1.hotelbelvedere.com",
+        "hotelbelvedere.com",
+    ]
+    assert body["data"]["organization"]["productsToConfigure"]["edges"] == []

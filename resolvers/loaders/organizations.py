@@ -141,7 +141,7 @@ class AuditPageLoader(OrganizationPageLoader):
     descending = True
     sort = (
         SortKey(AuditEntry.created_at, "created_at", datetime.fromisoformat),
-        SortKey(AuditEntry.id, "id", uuid.UUID),
+        SortKey(AuditEntry.seq, "seq", int),
     )
 
     def query(self, filters: tuple[Any, ...]) -> Select[Any]:

@@ -19,6 +19,7 @@ from gateway.db.migrate import upgrade
 from gateway.graphql.schema import build_schema
 from gateway.graphql.view import GatewayGraphQL
 from gateway.health import healthz, readyz
+from gateway.invoice_route import invoice_pdf
 from gateway.logo_route import organization_logo
 from gateway.mail_delivery import SmtpTarget, deliver_pending
 from gateway.mailbox import dev_mailbox
@@ -70,6 +71,7 @@ def create_app(
         Route("/healthz", healthz),
         Route("/readyz", readyz),
         Route("/organizations/{organization_id}/logo", organization_logo, methods=["GET"]),
+        Route("/invoices/{invoice_id}.pdf", invoice_pdf, methods=["GET"]),
     ]
     if settings.is_development:
         routes.append(Route("/dev/mailbox", dev_mailbox))

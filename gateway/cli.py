@@ -87,6 +87,15 @@ def _mark_paid(reference: str) -> Callable[[object], Awaitable[None]]:
     return run
 
 
+def _reconcile(reference: str, payment_reference: str) -> Callable[[object], Awaitable[None]]:
+    async def run(resources: object) -> None:
+        from gateway.orders_cli import settle
+
+        print(await settle(resources, reference, "BANK_TRANSFER", payment_reference))  # type: ignore[arg-type]
+
+    return run
+
+
 async def _jobs(resources: object) -> None:
     from resolvers import jobs
 
@@ -111,6 +120,11 @@ def main(argv: list[str] | None = None) -> None:
     orders_commands = orders.add_subparsers(dest="orders_command", required=True)
     mark_paid = orders_commands.add_parser("mark-paid", help="complete an order waiting for payment")
     mark_paid.add_argument("order", help="order number (ORD-2026-000001) or id")
+    payments = commands.add_parser("payments", help="payments")
+    payments_commands = payments.add_subparsers(dest="payments_command", required=True)
+    reconcile = payments_commands.add_parser("reconcile", help="record a bank transfer that paid an order")
+    reconcile.add_argument("order", help="order number (ORD-2026-000001) or id")
+    reconcile.add_argument("--reference", required=True, help="the bank's reference of the transfer")
     jobs = commands.add_parser("jobs", help="time-driven jobs")
     jobs_commands = jobs.add_subparsers(dest="jobs_command", required=True)
     jobs_commands.add_parser("run", help="run the due jobs once")
@@ -136,6 +150,8 @@ def main(argv: list[str] | None = None) -> None:
         asyncio.run(_with_resources(settings, _mail_list(args.limit)))
     elif args.command == "orders":
         asyncio.run(_with_resources(settings, _mark_paid(args.order)))
+    elif args.command == "payments":
+        asyncio.run(_with_resources(settings, _reconcile(args.order, args.reference)))
     elif args.command == "jobs":
         asyncio.run(_with_resources(settings, _jobs))
 

@@ -1,4 +1,4 @@
-"""`gateway orders mark-paid`: staff completing an order by hand (bank transfers, tests of the flow)."""
+"""Staff completing payments by hand: `gateway payments reconcile` (bank transfers) and `gateway orders mark-paid`."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ from sqlalchemy import select
 
 from gateway.db.models import Order
 from gateway.resources import Resources
-from resolvers import orders
+from resolvers import orders, payments
 
 
-async def mark_paid(resources: Resources, reference: str) -> str:
+async def settle(resources: Resources, reference: str, method: str, payment_reference: str) -> str:
     async with resources.db.begin() as session:
         stmt = select(Order).with_for_update()
         try:
@@ -23,5 +23,11 @@ async def mark_paid(resources: Resources, reference: str) -> str:
             return f"no order {reference}"
         if order.status != orders.PENDING:
             return f"order {order.number} is {order.status}, not waiting for payment"
-        await orders.complete(session, resources.settings, order, resources.clock.now())
-        return f"order {order.number} paid; its products are delivered"
+        invoice = await payments.settle_by_staff(
+            session, resources.settings, order, method, payment_reference, resources.clock.now()
+        )
+        return f"order {order.number} paid (invoice {invoice}); its products are delivered"
+
+
+async def mark_paid(resources: Resources, reference: str) -> str:
+    return await settle(resources, reference, "MANUAL", "marked paid by staff")

@@ -10,6 +10,8 @@ from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_MAIL_FROM = "Area Clienti <no-reply@localhost>"
+# Where customers send bank transfers (shown with the order number as the payment reference).
+DEFAULT_BANK_IBAN = "IT60X0542811101000000123456"
 DEFAULT_DEMO_PASSWORD = "demo-Password-2026!"  # noqa: S105 (documented demo login, demo data only)
 
 
@@ -50,6 +52,8 @@ class Settings:
     demo_password: str = DEFAULT_DEMO_PASSWORD
     log_level: str = "INFO"
     forwarded_allow_ips: str = "127.0.0.1"
+    payment_provider: str = "local-test"
+    bank_iban: str = DEFAULT_BANK_IBAN
     limits: Limits = field(default_factory=Limits)
 
     @property
@@ -114,6 +118,8 @@ class Settings:
             demo_password=get("DEMO_PASSWORD") or DEFAULT_DEMO_PASSWORD,
             log_level=(get("LOG_LEVEL", "INFO") or "INFO").upper(),
             forwarded_allow_ips=get("FORWARDED_ALLOW_IPS", "127.0.0.1") or "127.0.0.1",
+            payment_provider=_payment_provider(get("PAYMENT_PROVIDER"), development),
+            bank_iban=get("BANK_IBAN") or DEFAULT_BANK_IBAN,
             limits=Limits(
                 max_depth=get_int("MAX_DEPTH", defaults.max_depth),
                 max_aliases=get_int("MAX_ALIASES", defaults.max_aliases),
@@ -122,6 +128,15 @@ class Settings:
                 max_page_size=get_int("MAX_PAGE_SIZE", defaults.max_page_size),
             ),
         )
+
+
+def _payment_provider(name: str | None, development: bool) -> str:
+    # The only provider shipped moves no money: production must choose it knowingly.
+    if name is None and not development:
+        raise SettingsError("GATEWAY_PAYMENT_PROVIDER is required in production")
+    if (name or "local-test") != "local-test":
+        raise SettingsError("GATEWAY_PAYMENT_PROVIDER: the only provider available is 'local-test'")
+    return name or "local-test"
 
 
 def _invitation_days(days: int) -> int:

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import delete, func, select, tuple_, update
 
 from gateway.db.base import new_id
-from gateway.db.models import Invitation, Membership, Organization, Product, User
+from gateway.db.models import Invitation, Membership, Order, Organization, PrepaidAccount, Product, User
 from gateway.db.models.products import FINAL_STATUSES
 from permissions.policy import ACTIVE, Grant
 from permissions.rights import ALL_TOPICS, Role
@@ -218,14 +218,16 @@ async def leave_blockers(ctx: Context, organization_id: uuid.UUID) -> list[str]:
 
 
 async def deletion_blockers(ctx: Context, organization_id: uuid.UUID) -> list[str]:
-    """What must be settled before the organization can be deleted: ACTIVE_PRODUCTS."""
+    """What must be settled before the organization can be deleted."""
+    live = select(func.count()).where(Product.organization_id == organization_id, Product.status.not_in(FINAL_STATUSES))
+    balance = select(PrepaidAccount.balance_cents).where(PrepaidAccount.organization_id == organization_id)
+    unpaid = select(func.count()).where(Order.organization_id == organization_id, Order.status == "PENDING_PAYMENT")
     async with ctx.reads() as session:
-        live = await session.scalar(
-            select(func.count()).where(
-                Product.organization_id == organization_id, Product.status.not_in(FINAL_STATUSES)
-            )
-        )
-    return ["ACTIVE_PRODUCTS"] if live else []
+        products, money, orders = (
+            await session.execute(select(live.scalar_subquery(), balance.scalar_subquery(), unpaid.scalar_subquery()))
+        ).one()
+    found = {"ACTIVE_PRODUCTS": products, "PREPAID_BALANCE": money, "UNPAID_INVOICES": orders}
+    return [code for code, count in found.items() if count]
 
 
 async def delete_organization(ctx: Context, organization_id: uuid.UUID, confirm_name: str) -> Outcome[uuid.UUID]:

@@ -14,6 +14,7 @@ from permissions.check import authorize
 from permissions.errors import NotFound
 from permissions.fields import Target, authenticated
 from permissions.rights import Right
+from schema.billing import Invoice
 from schema.common import Info
 from schema.identity import User
 from schema.invitations import Invitation
@@ -74,6 +75,10 @@ def _orders(ctx: Any, i: uuid.UUID) -> Any:
     return ctx.loaders.order_by_id.load(i)
 
 
+def _invoices(ctx: Any, i: uuid.UUID) -> Any:
+    return ctx.loaders.invoice_by_id.load(i)
+
+
 def _invitations(ctx: Any, i: uuid.UUID) -> Any:
     return ctx.loaders.invitation_by_id.load(i)
 
@@ -84,6 +89,9 @@ RULES: dict[str, NodeRule] = {
     "Product": NodeRule(_product, _built(_products, lambda ctx, r: Product.from_row(r)), right=Right.VIEW_PRODUCTS),
     "Order": NodeRule(
         _in(_orders), _built(_orders, lambda ctx, r: Order.from_row(r)), any_of=(Right.ORDER, Right.VIEW_BILLING)
+    ),
+    "Invoice": NodeRule(
+        _in(_invoices), _built(_invoices, lambda ctx, r: Invoice.from_row(r)), right=Right.VIEW_BILLING
     ),
     "Invitation": NodeRule(
         _in(_invitations),

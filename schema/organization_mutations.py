@@ -27,7 +27,9 @@ CreateOrganizationError = user_error(
 )
 UpdateOrganizationError = user_error("UpdateOrganization", (*DETAIL_CODES, "LEGAL_IDENTITY_IMMUTABLE"))
 SwitchOrganizationError = user_error("SwitchOrganization", ("ORGANIZATION_UNAVAILABLE",))
-DeleteOrganizationError = user_error("DeleteOrganization", ("CONFIRMATION_MISMATCH", "ACTIVE_PRODUCTS"))
+DeleteOrganizationError = user_error(
+    "DeleteOrganization", ("CONFIRMATION_MISMATCH", "ACTIVE_PRODUCTS", "PREPAID_BALANCE", "UNPAID_INVOICES")
+)
 SetOrganizationLogoError = user_error(
     "SetOrganizationLogo", ("TOO_LARGE", "INVALID_BASE64", "UNSUPPORTED_FORMAT", "BAD_DIMENSIONS")
 )

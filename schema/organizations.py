@@ -16,6 +16,8 @@ from resolvers import organizations
 from resolvers.loaders.pages import PageKey
 from resolvers.loaders.products import ProductFilter
 from schema.audit import AuditEntry
+from schema.billing import Invoice, PrepaidAccount
+from schema.catalog import Money
 from schema.common import Connection, Info, PageInfo, ProductScope, check_page, effective_rights
 from schema.invitations import Invitation, InvitationStatus
 from schema.members import Member, MemberConnection, MemberStatus
@@ -37,12 +39,16 @@ class BlockerCode(Enum):
     LAST_OWNER = "LAST_OWNER"
     SOLE_MEMBER = "SOLE_MEMBER"
     ACTIVE_PRODUCTS = "ACTIVE_PRODUCTS"
+    PREPAID_BALANCE = "PREPAID_BALANCE"
+    UNPAID_INVOICES = "UNPAID_INVOICES"
 
 
 BLOCKER_MESSAGES = {
     BlockerCode.LAST_OWNER: "You are the last owner: make another member owner first.",
     BlockerCode.SOLE_MEMBER: "You are the only member: delete the organization instead of leaving it.",
     BlockerCode.ACTIVE_PRODUCTS: "Some products are still active: cancel them or move them to another organization.",
+    BlockerCode.PREPAID_BALANCE: "The prepaid account still holds money: withdraw it first.",
+    BlockerCode.UNPAID_INVOICES: "Some orders are waiting for payment: pay or cancel them first.",
 }
 
 
@@ -201,6 +207,31 @@ class Organization(relay.Node):
         )
         return Connection.of(page, Order.from_row)
 
+    @strawberry.field(extensions=[requires(Right.VIEW_BILLING)], description="Newest first.")
+    async def invoices(
+        self,
+        info: Info,
+        first: int | None = 20,
+        after: str | None = None,
+        filter: InvoiceFilter | None = None,
+    ) -> Connection[Invoice]:
+        given = filter or InvoiceFilter()
+        key = PageKey(self.organization_id, check_page(info, first), after, (given.issued_from, given.issued_to))
+        return Connection.of(await info.context.loaders.invoices_page.load(key), Invoice.from_row)
+
+    @strawberry.field(
+        extensions=[requires_any(Right.PAY, Right.VIEW_BILLING)],
+        description="Orders and renewals waiting for payment, newest first.",
+    )
+    async def to_pay(self, info: Info, first: int | None = 20, after: str | None = None) -> Connection[Order]:
+        key = PageKey(self.organization_id, check_page(info, first), after, ("PENDING_PAYMENT",))
+        return Connection.of(await info.context.loaders.orders_page.load(key), Order.from_row)
+
+    @strawberry.field(extensions=[requires(Right.VIEW_BILLING)])
+    async def prepaid_account(self, info: Info) -> PrepaidAccount:
+        balance = await info.context.loaders.prepaid_balance.load(self.organization_id)
+        return PrepaidAccount(organization_id=self.organization_id, balance=Money.of(balance, "EUR"))
+
     @strawberry.field(extensions=[member()], description="Why the caller cannot leave now; empty when they can.")
     async def leave_blockers(self, info: Info) -> list[Blocker]:
         return Blocker.of(await organizations.leave_blockers(info.context, self.organization_id))
@@ -225,6 +256,12 @@ async def _product_page(
     key = PageKey(organization_id, check_page(info, first), after, (spec,))
     page = await info.context.loaders.products_page.load(key)
     return ProductConnection.from_page(page, organization_id, spec)
+
+
+@strawberry.input
+class InvoiceFilter:
+    issued_from: datetime | None = strawberry.field(default=None, name="from")
+    issued_to: datetime | None = strawberry.field(default=None, name="to", description="Exclusive.")
 
 
 @strawberry.type(description="An organization the viewer belongs to, with their place in it.")

@@ -17,6 +17,7 @@ from schema.node import NodeQuery
 from schema.order_mutations import OrderMutation
 from schema.organization_mutations import OrganizationMutation
 from schema.organizations import Organization
+from schema.payment_mutations import PaymentMutation
 from schema.product_mutations import ProductMutation
 from schema.viewer import Viewer
 
@@ -38,6 +39,12 @@ class Query(NodeQuery, CatalogQuery):
 
 @strawberry.type
 class Mutation(
-    IdentityMutation, OrganizationMutation, MemberMutation, InvitationMutation, OrderMutation, ProductMutation
+    IdentityMutation,
+    OrganizationMutation,
+    MemberMutation,
+    InvitationMutation,
+    OrderMutation,
+    ProductMutation,
+    PaymentMutation,
 ):
     pass

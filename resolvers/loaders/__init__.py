@@ -5,6 +5,14 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from resolvers.loaders.billing import (
+    InvoiceByIdLoader,
+    InvoicesPageLoader,
+    OrganizationOfInvoiceLoader,
+    PaymentByIdLoader,
+    PrepaidBalanceLoader,
+    PrepaidEntriesPageLoader,
+)
 from resolvers.loaders.organizations import (
     AuditPageLoader,
     GrantByOrganizationIdLoader,
@@ -55,6 +63,12 @@ class Loaders:
     order_by_id: OrderByIdLoader
     lines_by_order_id: LinesByOrderIdLoader
     organization_of_product: OrganizationOfProductLoader
+    invoices_page: InvoicesPageLoader
+    invoice_by_id: InvoiceByIdLoader
+    organization_of_invoice: OrganizationOfInvoiceLoader
+    prepaid_balance: PrepaidBalanceLoader
+    prepaid_entries_page: PrepaidEntriesPageLoader
+    payment_by_id: PaymentByIdLoader
 
     @classmethod
     def create(cls, db: async_sessionmaker[AsyncSession], user_id: uuid.UUID | None) -> Loaders:
@@ -79,4 +93,10 @@ class Loaders:
             order_by_id=OrderByIdLoader(db, user_id),
             lines_by_order_id=LinesByOrderIdLoader(db),
             organization_of_product=OrganizationOfProductLoader(db),
+            invoices_page=InvoicesPageLoader(db, user_id),
+            invoice_by_id=InvoiceByIdLoader(db, user_id),
+            organization_of_invoice=OrganizationOfInvoiceLoader(db),
+            prepaid_balance=PrepaidBalanceLoader(db),
+            prepaid_entries_page=PrepaidEntriesPageLoader(db),
+            payment_by_id=PaymentByIdLoader(db),
         )

@@ -60,7 +60,7 @@ SORTS = {
 BY_ID = SortKey(Product.id, "id", uuid.UUID)
 
 
-class _ForViewer:
+class ForViewer:
     def __init__(self, db: async_sessionmaker[AsyncSession], user_id: uuid.UUID | None) -> None:
         super().__init__(db)  # type: ignore[call-arg]
         self.user_id = user_id
@@ -76,7 +76,7 @@ def product_rows() -> Select[Any]:
     return select(*PRODUCT_COLUMNS, *(s.column.label(s.label) for s in SORTS.values() if s.label != "created_at"))
 
 
-class ProductsPageLoader(_ForViewer, OrganizationPageLoader):
+class ProductsPageLoader(ForViewer, OrganizationPageLoader):
     def query(self, filters: tuple[Any, ...]) -> Select[Any]:
         (spec,) = filters
         return self.visible(product_rows()).where(*spec.conditions())
@@ -89,7 +89,7 @@ class ProductsPageLoader(_ForViewer, OrganizationPageLoader):
         return Product.organization_id
 
 
-class ProductCountLoader(_ForViewer, OrganizationCountLoader):
+class ProductCountLoader(ForViewer, OrganizationCountLoader):
     async def fetch(self, session: AsyncSession, keys: Sequence[tuple[uuid.UUID, tuple[Any, ...]]]) -> Any:
         found = []
         by_filters: dict[tuple[Any, ...], list[uuid.UUID]] = {}
@@ -107,7 +107,7 @@ class ProductCountLoader(_ForViewer, OrganizationCountLoader):
         return found
 
 
-class ProductByIdLoader(_ForViewer, Loader[uuid.UUID, Any]):
+class ProductByIdLoader(ForViewer, Loader[uuid.UUID, Any]):
     """A product, or None when it does not exist or lies outside the caller's scope."""
 
     async def fetch(self, session: AsyncSession, keys: Sequence[uuid.UUID]) -> Any:
@@ -115,7 +115,7 @@ class ProductByIdLoader(_ForViewer, Loader[uuid.UUID, Any]):
         return [(r.id, r) for r in rows]
 
 
-class AddOnsByParentIdLoader(_ForViewer, Loader[uuid.UUID, list[Any]]):
+class AddOnsByParentIdLoader(ForViewer, Loader[uuid.UUID, list[Any]]):
     async def fetch(self, session: AsyncSession, keys: Sequence[uuid.UUID]) -> Any:
         rows = await session.execute(
             self.visible(product_rows()).where(Product.parent_id.in_(keys)).order_by(Product.created_at, Product.id)
@@ -177,7 +177,7 @@ def orders_visible_to(user_id: uuid.UUID | None) -> ColumnElement[bool]:
     return Membership.all_products | (Order.placed_by_id == user_id) | ~outside_scope
 
 
-class OrdersPageLoader(_ForViewer, OrganizationPageLoader):
+class OrdersPageLoader(ForViewer, OrganizationPageLoader):
     descending = True
     sort = (SortKey(Order.created_at, "created_at", datetime.fromisoformat), SortKey(Order.id, "id", uuid.UUID))
 
@@ -191,7 +191,7 @@ class OrdersPageLoader(_ForViewer, OrganizationPageLoader):
         return Order.organization_id
 
 
-class OrderByIdLoader(_ForViewer, Loader[uuid.UUID, Any]):
+class OrderByIdLoader(ForViewer, Loader[uuid.UUID, Any]):
     async def fetch(self, session: AsyncSession, keys: Sequence[uuid.UUID]) -> Any:
         mine = and_(Membership.organization_id == Order.organization_id, Membership.user_id == self.user_id)
         rows = await session.execute(

@@ -1,5 +1,14 @@
 """Every table, one module per domain; imported here so Alembic and the tests see all of them."""
 
+from gateway.db.models.billing import (
+    BillingAddress,
+    IdempotencyKey,
+    Invoice,
+    InvoiceCounter,
+    Payment,
+    PrepaidAccount,
+    PrepaidEntry,
+)
 from gateway.db.models.catalog import CatalogItem, CatalogPrice, VatRate
 from gateway.db.models.identity import PasswordResetToken, Session, User
 from gateway.db.models.mail import OutboxMessage
@@ -10,10 +19,14 @@ from gateway.db.models.throttle import RateLimitBucket
 
 __all__ = [
     "AuditEntry",
+    "BillingAddress",
     "CatalogItem",
     "CatalogPrice",
     "DomainVerification",
+    "IdempotencyKey",
     "Invitation",
+    "Invoice",
+    "InvoiceCounter",
     "IpUnblock",
     "Membership",
     "Order",
@@ -22,6 +35,9 @@ __all__ = [
     "OrganizationLogo",
     "OutboxMessage",
     "PasswordResetToken",
+    "Payment",
+    "PrepaidAccount",
+    "PrepaidEntry",
     "Product",
     "RateLimitBucket",
     "Session",

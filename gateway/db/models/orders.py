@@ -24,6 +24,10 @@ class Order(Base):
     vat_rate_basis_points: Mapped[int]
     vat_note: Mapped[str | None] = mapped_column(String(200))
     placed_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    billing_address_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("billing_addresses.id", ondelete="SET NULL")
+    )
+    due_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
     paid_at: Mapped[datetime | None]

@@ -1,0 +1,87 @@
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, and_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from gateway.db.models import Invoice, Membership, Order, Payment, PrepaidAccount, PrepaidEntry
+from resolvers.loaders.base import Loader
+from resolvers.loaders.pages import OrganizationPageLoader, SortKey
+from resolvers.loaders.products import ForViewer, orders_visible_to
+
+
+class InvoicesPageLoader(ForViewer, OrganizationPageLoader):
+    """Invoices of the orders the caller may see (a limited member: those touching only their products)."""
+
+    descending = True
+    sort = (SortKey(Invoice.issued_at, "issued_at", datetime.fromisoformat), SortKey(Invoice.id, "id", uuid.UUID))
+
+    def query(self, filters: tuple[Any, ...]) -> Select[Any]:
+        issued_from, issued_to = filters
+        mine = and_(Membership.organization_id == Invoice.organization_id, Membership.user_id == self.user_id)
+        stmt = (
+            select(*Invoice.__table__.c)
+            .join(Membership, mine)
+            .join(Order, Order.id == Invoice.order_id)
+            .where(orders_visible_to(self.user_id))
+        )
+        if issued_from is not None:
+            stmt = stmt.where(Invoice.issued_at >= issued_from)
+        if issued_to is not None:
+            stmt = stmt.where(Invoice.issued_at < issued_to)
+        return stmt
+
+    def organization_column(self) -> ColumnElement[uuid.UUID]:
+        return Invoice.organization_id
+
+
+class InvoiceByIdLoader(ForViewer, Loader[uuid.UUID, Any]):
+    async def fetch(self, session: AsyncSession, keys: Sequence[uuid.UUID]) -> Any:
+        mine = and_(Membership.organization_id == Invoice.organization_id, Membership.user_id == self.user_id)
+        rows = await session.execute(
+            select(*Invoice.__table__.c)
+            .join(Membership, mine)
+            .join(Order, Order.id == Invoice.order_id)
+            .where(Invoice.id.in_(keys), orders_visible_to(self.user_id))
+        )
+        return [(r.id, r) for r in rows]
+
+
+class OrganizationOfInvoiceLoader(Loader[uuid.UUID, uuid.UUID]):
+    async def fetch(self, session: AsyncSession, keys: Sequence[uuid.UUID]) -> Any:
+        return (await session.execute(select(Invoice.id, Invoice.organization_id).where(Invoice.id.in_(keys)))).all()
+
+
+class PrepaidBalanceLoader(Loader[uuid.UUID, int]):
+    async def fetch(self, session: AsyncSession, keys: Sequence[uuid.UUID]) -> Any:
+        rows = await session.execute(
+            select(PrepaidAccount.organization_id, PrepaidAccount.balance_cents).where(
+                PrepaidAccount.organization_id.in_(keys)
+            )
+        )
+        return rows.all()
+
+    def align(self, keys: Sequence[uuid.UUID], found: Any) -> list[int | None]:
+        by_key = dict(found)
+        return [by_key.get(key, 0) for key in keys]
+
+
+class PrepaidEntriesPageLoader(OrganizationPageLoader):
+    descending = True
+    sort = (SortKey(PrepaidEntry.seq, "seq", int),)
+
+    def query(self, filters: tuple[Any, ...]) -> Select[Any]:
+        return select(*PrepaidEntry.__table__.c)
+
+    def organization_column(self) -> ColumnElement[uuid.UUID]:
+        return PrepaidEntry.organization_id
+
+
+class PaymentByIdLoader(Loader[uuid.UUID, Any]):
+    async def fetch(self, session: AsyncSession, keys: Sequence[uuid.UUID]) -> Any:
+        rows = await session.execute(select(*Payment.__table__.c).where(Payment.id.in_(keys)))
+        return [(r.id, r) for r in rows]

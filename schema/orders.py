@@ -29,6 +29,8 @@ class OrderStatus(Enum):
 class OrderLineAction(Enum):
     NEW = "NEW"
     RENEWAL = "RENEWAL"
+    DISCOUNT = "DISCOUNT"
+    FEE = "FEE"
 
 
 @strawberry.type
@@ -36,8 +38,8 @@ class OrderLine:
     organization_id: strawberry.Private[uuid.UUID]
     product_id: strawberry.Private[uuid.UUID | None]
     description: str = inherited()
-    sku: str = inherited()
-    kind: ProductKind = inherited()
+    sku: str | None = inherited(description="Null on DISCOUNT and FEE lines.")
+    kind: ProductKind | None = inherited()
     action: OrderLineAction = inherited()
     period_months: int = inherited()
     domain_name: str | None = inherited()
@@ -52,7 +54,7 @@ class OrderLine:
             product_id=row.product_id,
             description=row.description,
             sku=row.sku,
-            kind=ProductKind(row.kind),
+            kind=ProductKind(row.kind) if row.kind else None,
             action=OrderLineAction(row.action),
             period_months=row.period_months,
             domain_name=row.domain_name,

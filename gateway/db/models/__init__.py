@@ -2,12 +2,18 @@
 
 from gateway.db.models.billing import (
     BillingAddress,
+    ContractAcceptance,
+    ExpiryNotice,
+    FreeCredit,
     IdempotencyKey,
     Invoice,
     InvoiceCounter,
     Payment,
     PrepaidAccount,
     PrepaidEntry,
+    PromoCode,
+    PromoRedemption,
+    Withdrawal,
 )
 from gateway.db.models.catalog import CatalogItem, CatalogPrice, VatRate
 from gateway.db.models.identity import PasswordResetToken, Session, User
@@ -20,6 +26,12 @@ from gateway.db.models.throttle import RateLimitBucket
 __all__ = [
     "AuditEntry",
     "BillingAddress",
+    "ContractAcceptance",
+    "ExpiryNotice",
+    "FreeCredit",
+    "PromoCode",
+    "PromoRedemption",
+    "Withdrawal",
     "CatalogItem",
     "CatalogPrice",
     "DomainVerification",

@@ -131,3 +131,86 @@ class Invoice(Base):
     lines: Mapped[list[dict[str, Any]]] = mapped_column(JSONB)
     payment_method: Mapped[str] = mapped_column(String(16))
     issued_at: Mapped[datetime]
+
+
+class Withdrawal(Base):
+    """A request to pay the prepaid balance back out; the money leaves the balance when requested."""
+
+    __tablename__ = "withdrawals"
+    __table_args__ = (Index("ix_withdrawals_organization_id", "organization_id"),)
+
+    id: Mapped[uuid.UUID] = uuid_pk()
+    organization_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
+    amount_cents: Mapped[int] = mapped_column(BigInteger)
+    currency: Mapped[str] = mapped_column(String(3))
+    destination: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    status: Mapped[str] = mapped_column(String(16))  # REQUESTED, PAID_OUT
+    requested_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime]
+
+
+class PromoCode(Base):
+    __tablename__ = "promo_codes"
+
+    code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    description: Mapped[str] = mapped_column(String(300))
+    percent_off: Mapped[int | None]
+    amount_off_cents: Mapped[int | None] = mapped_column(BigInteger)
+    kinds: Mapped[list[str]] = mapped_column(JSONB, default=list)
+    valid_from: Mapped[datetime]
+    valid_until: Mapped[datetime]
+    max_uses: Mapped[int | None]
+    uses: Mapped[int] = mapped_column(default=0)
+
+
+class PromoRedemption(Base):
+    """One use per organization: the primary key says so."""
+
+    __tablename__ = "promo_redemptions"
+
+    code: Mapped[str] = mapped_column(ForeignKey("promo_codes.code", ondelete="CASCADE"), primary_key=True)
+    organization_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("organizations.id", ondelete="CASCADE"), primary_key=True
+    )
+    order_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"))
+    redeemed_at: Mapped[datetime]
+
+
+class FreeCredit(Base):
+    """Credit staff grant for one kind of product, spent at checkout on lines of that kind."""
+
+    __tablename__ = "free_credits"
+    __table_args__ = (
+        Index("ix_free_credits_organization_id", "organization_id"),
+        CheckConstraint("remaining_cents >= 0", name="remaining_not_negative"),
+    )
+
+    id: Mapped[uuid.UUID] = uuid_pk()
+    organization_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(32))
+    amount_cents: Mapped[int] = mapped_column(BigInteger)
+    remaining_cents: Mapped[int] = mapped_column(BigInteger)
+    reason: Mapped[str] = mapped_column(String(300))
+    granted_at: Mapped[datetime]
+
+
+class ExpiryNotice(Base):
+    """That the notice N days before a product's expiry went out: each is sent once."""
+
+    __tablename__ = "expiry_notices"
+
+    product_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("products.id", ondelete="CASCADE"), primary_key=True)
+    expires_at: Mapped[datetime] = mapped_column(primary_key=True)
+    days_before: Mapped[int] = mapped_column(primary_key=True)
+    sent_at: Mapped[datetime]
+
+
+class ContractAcceptance(Base):
+    __tablename__ = "contract_acceptances"
+
+    organization_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("organizations.id", ondelete="CASCADE"), primary_key=True
+    )
+    version: Mapped[str] = mapped_column(String(32), primary_key=True)
+    accepted_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    accepted_at: Mapped[datetime]

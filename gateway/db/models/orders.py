@@ -28,6 +28,7 @@ class Order(Base):
         ForeignKey("billing_addresses.id", ondelete="SET NULL")
     )
     due_at: Mapped[datetime | None]
+    promo_code: Mapped[str | None] = mapped_column(String(40))
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
     paid_at: Mapped[datetime | None]
@@ -43,8 +44,9 @@ class OrderLine(Base):
     organization_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
     position: Mapped[int]
     action: Mapped[str] = mapped_column(String(16))
-    sku: Mapped[str] = mapped_column(ForeignKey("catalog_items.sku"))
-    kind: Mapped[str] = mapped_column(String(32))
+    # Null on lines that are not a product: DISCOUNT, FEE.
+    sku: Mapped[str | None] = mapped_column(ForeignKey("catalog_items.sku"))
+    kind: Mapped[str | None] = mapped_column(String(32))
     description: Mapped[str] = mapped_column(String(300))
     period_months: Mapped[int]
     domain_name: Mapped[str | None] = mapped_column(String(253))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any
 
@@ -12,11 +12,21 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.db.base import new_id
-from gateway.db.models import CatalogItem, CatalogPrice, Membership, Order, OrderLine, Organization, Product, User
+from gateway.db.models import (
+    BillingAddress,
+    CatalogItem,
+    CatalogPrice,
+    Membership,
+    Order,
+    OrderLine,
+    Organization,
+    Product,
+    User,
+)
 from gateway.db.models.products import FINAL_STATUSES
 from gateway.settings import Settings
 from permissions.policy import Grant
-from resolvers import audit, domains, verification
+from resolvers import audit, discounts, domains, verification
 from resolvers.context import Context
 from resolvers.dates import add_months
 from resolvers.pricing import vat_cents, vat_for
@@ -138,7 +148,18 @@ async def _order_number(session: AsyncSession, year: int) -> str:
     return f"ORD-{year}-{number:06d}"
 
 
-async def _write_order(ctx: Context, session: AsyncSession, organization: Organization, lines: list[_Priced]) -> Order:
+@dataclass(frozen=True, slots=True)
+class Extras:
+    """What an order may carry beyond its lines."""
+
+    billing_address_id: uuid.UUID | None = None
+    promo_code: str | None = None
+    free_credits: bool = False
+
+
+async def _write_order(
+    ctx: Context, session: AsyncSession, organization: Organization, lines: list[_Priced], extras: Extras = Extras()
+) -> Order | Outcome[Any]:
     now = ctx.clock.now()
     treatment = await vat_for(session, organization, lines[0].item.vat_category)
     order = Order(
@@ -153,13 +174,17 @@ async def _write_order(ctx: Context, session: AsyncSession, organization: Organi
         vat_rate_basis_points=treatment.rate_basis_points,
         vat_note=treatment.note,
         placed_by_id=ctx.user_id,
+        billing_address_id=extras.billing_address_id,
+        promo_code=extras.promo_code.strip().upper() if extras.promo_code else None,
         created_at=now,
         updated_at=now,
     )
     session.add(order)
-    for position, line in enumerate(lines):
-        vat = vat_cents(line.price_cents, treatment.rate_basis_points)
-        order.subtotal_cents += line.price_cents
+    await session.flush()
+
+    def add_line(position: int, net: int, **fields: Any) -> None:
+        vat = vat_cents(net, treatment.rate_basis_points) if net >= 0 else -vat_cents(-net, treatment.rate_basis_points)
+        order.subtotal_cents += net
         order.vat_cents += vat
         session.add(
             OrderLine(
@@ -167,24 +192,70 @@ async def _write_order(ctx: Context, session: AsyncSession, organization: Organi
                 order_id=order.id,
                 organization_id=organization.id,
                 position=position,
-                action=line.action,
-                sku=line.item.sku,
-                kind=line.item.kind,
-                description=f"{line.name} ({line.period_months} mesi)",
-                period_months=line.period_months,
-                domain_name=line.domain_name,
-                product_id=line.product_id,
-                parent_product_id=line.parent.id if line.parent is not None else None,
-                unit_price_cents=line.price_cents,
+                unit_price_cents=net,
                 vat_cents=vat,
-                total_cents=line.price_cents + vat,
+                total_cents=net + vat,
+                **fields,
             )
+        )
+
+    for position, line in enumerate(lines):
+        add_line(
+            position,
+            line.price_cents,
+            action=line.action,
+            sku=line.item.sku,
+            kind=line.item.kind,
+            description=f"{line.name} ({line.period_months} mesi)",
+            period_months=line.period_months,
+            domain_name=line.domain_name,
+            product_id=line.product_id,
+            parent_product_id=line.parent.id if line.parent is not None else None,
+        )
+    net_by_kind: dict[str, int] = {}
+    for line in lines:
+        net_by_kind[line.item.kind] = net_by_kind.get(line.item.kind, 0) + line.price_cents
+    # Free credits first (each for its kind), then the promo code on what is left: never below zero.
+    found = await discounts.free_credits(session, organization.id, net_by_kind) if extras.free_credits else []
+    for credit in found:
+        net_by_kind[credit.kind or ""] -= credit.net_cents
+    if extras.promo_code:
+        promo = await discounts.promo(session, extras.promo_code, organization.id, order.id, net_by_kind, now)
+        if isinstance(promo, discounts.DiscountProblem):
+            return Outcome.fail(promo.code, promo.message, "input", "promoCode")
+        found.append(promo)
+    for offset, discount in enumerate(found, start=len(lines)):
+        add_line(
+            offset,
+            -discount.net_cents,
+            action="DISCOUNT",
+            description=discount.description,
+            period_months=0,
+            free_credit_id=discount.free_credit_id,
         )
     order.total_cents = order.subtotal_cents + order.vat_cents
     return order
 
 
-async def place(ctx: Context, organization_id: uuid.UUID, drafts: list[LineDraft]) -> Outcome[Order]:
+class _Refused(Exception):
+    """Raised inside an order's transaction to roll back everything it wrote, answering with `outcome`."""
+
+    def __init__(self, outcome: Outcome[Any]) -> None:
+        self.outcome = outcome
+
+
+async def _written(
+    ctx: Context, session: AsyncSession, organization: Organization, lines: list[_Priced], extras: Extras
+) -> Order:
+    order = await _write_order(ctx, session, organization, lines, extras)
+    if isinstance(order, Outcome):
+        raise _Refused(order)
+    return order
+
+
+async def place(
+    ctx: Context, organization_id: uuid.UUID, drafts: list[LineDraft], extras: Extras = Extras()
+) -> Outcome[Order]:
     if not drafts:
         return _fail("NO_LINES", "Add at least one product to the order.")
     if len(drafts) > MAX_LINES:
@@ -198,6 +269,15 @@ async def place(ctx: Context, organization_id: uuid.UUID, drafts: list[LineDraft
             priced = await _price_lines(ctx, session, grant, organization_id, drafts)
             if isinstance(priced, Outcome):
                 return priced
+            if extras.billing_address_id is not None and not await _address_of(
+                session, organization_id, extras.billing_address_id
+            ):
+                return Outcome.fail(
+                    "BILLING_ADDRESS_NOT_FOUND",
+                    "Choose one of the organization's billing addresses.",
+                    "input",
+                    "billingAddressId",
+                )
             created = []
             for line in priced:
                 # The product exists from the order on, PENDING_PAYMENT: it holds its domain name meanwhile.
@@ -220,7 +300,7 @@ async def place(ctx: Context, organization_id: uuid.UUID, drafts: list[LineDraft
                 line.product_id = product.id
                 created.append(product.id)
             await session.flush()
-            order = await _write_order(ctx, session, organization, priced)
+            order = await _written(ctx, session, organization, priced, replace(extras, free_credits=True))
             for product_id in created:
                 await session.execute(update(Product).where(Product.id == product_id).values(order_id=order.id))
             if not grant.all_products:
@@ -231,6 +311,8 @@ async def place(ctx: Context, organization_id: uuid.UUID, drafts: list[LineDraft
                     .values(product_ids=func.array_cat(Membership.product_ids, created))
                 )
             audit.record(session, ctx, organization_id, "order.place", ("Order", order.id), number=order.number)
+    except _Refused as refused:
+        return refused.outcome
     except IntegrityError as exc:
         if "uq_products_domain_name" in str(exc.orig):
             return _fail("DOMAIN_UNAVAILABLE", "One of the domain names was just taken.")
@@ -238,7 +320,19 @@ async def place(ctx: Context, organization_id: uuid.UUID, drafts: list[LineDraft
     return Outcome(order)
 
 
+async def _address_of(session: AsyncSession, organization_id: uuid.UUID, address_id: uuid.UUID) -> bool:
+    address = await session.get(BillingAddress, address_id)
+    return address is not None and address.organization_id == organization_id and address.removed_at is None
+
+
 async def renew(ctx: Context, product_id: uuid.UUID, period_months: int) -> Outcome[Order]:
+    try:
+        return await _renew(ctx, product_id, period_months)
+    except _Refused as refused:
+        return refused.outcome
+
+
+async def _renew(ctx: Context, product_id: uuid.UUID, period_months: int) -> Outcome[Order]:
     async with ctx.db.begin() as session:
         product = await session.get_one(Product, product_id, with_for_update=True)
         if product.status not in RENEWABLE:
@@ -264,7 +358,7 @@ async def renew(ctx: Context, product_id: uuid.UUID, period_months: int) -> Outc
             )
         organization = await session.get_one(Organization, product.organization_id)
         line = _Priced(item, prices[period_months], period_months, product.name, "RENEWAL", product_id=product.id)
-        order = await _write_order(ctx, session, organization, [line])
+        order = await _written(ctx, session, organization, [line], Extras(free_credits=True))
         audit.record(
             session, ctx, product.organization_id, "order.renewal", ("Product", product.id), number=order.number
         )
@@ -280,6 +374,7 @@ async def cancel(ctx: Context, order_id: uuid.UUID) -> Outcome[Order]:
                 "NOT_PENDING", "Only an order waiting for payment can be cancelled.", "input", "orderId"
             )
         order.status, order.cancelled_at, order.updated_at = CANCELLED, now, now
+        await discounts.give_back(session, order)
         await session.execute(
             update(Product)
             .where(Product.order_id == order.id, Product.status == PENDING)
@@ -293,6 +388,8 @@ async def complete(session: AsyncSession, settings: Settings, order: Order, now:
     """Deliver what a paid order bought: new products start, renewals extend. In the payer's transaction."""
     lines = (await session.execute(select(OrderLine).where(OrderLine.order_id == order.id))).scalars().all()
     for line in lines:
+        if line.product_id is None:  # discounts and fees deliver nothing
+            continue
         product = await session.get_one(Product, line.product_id, with_for_update=True)
         if line.action == "RENEWAL":
             start = product.expires_at if product.expires_at and product.expires_at > now else now

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 import strawberry
 from strawberry import relay
 
@@ -7,6 +9,7 @@ from permissions.fields import requires
 from permissions.rights import Right
 from resolvers import orders
 from resolvers.orders import LineDraft
+from resolvers.results import Outcome
 from schema.common import Info, decode_id, order_argument, organization_argument, product_argument
 from schema.errors import user_error
 from schema.orders import Order
@@ -31,6 +34,11 @@ PlaceOrderError = user_error(
         "PARENT_REQUIRED",
         "PARENT_NOT_FOUND",
         "ADDON_WRONG_KIND",
+        "BILLING_ADDRESS_NOT_FOUND",
+        "PROMO_INVALID",
+        "PROMO_NOT_APPLICABLE",
+        "PROMO_EXHAUSTED",
+        "PROMO_ALREADY_USED",
     ),
 )
 CancelOrderError = user_error("CancelOrder", ("NOT_PENDING",))
@@ -49,6 +57,10 @@ class OrderLineInput:
 class PlaceOrderInput:
     organization_id: relay.GlobalID
     lines: list[OrderLineInput]
+    billing_address_id: relay.GlobalID | None = strawberry.field(
+        default=None, description="Who the invoice is made out to; the default billing address when omitted."
+    )
+    promo_code: str | None = strawberry.field(default=None, description="Applied as a DISCOUNT line.")
 
 
 @strawberry.input
@@ -93,7 +105,18 @@ class OrderMutation:
     )
     async def place_order(self, info: Info, input: PlaceOrderInput) -> PlaceOrderPayload:
         organization_id = decode_id(input.organization_id, "Organization")
-        outcome = await orders.place(info.context, organization_id, [_draft(line) for line in input.lines])  # type: ignore[arg-type]
+        address_id = decode_id(input.billing_address_id, "BillingAddress") if input.billing_address_id else None
+        if input.billing_address_id and address_id is None:
+            outcome: Outcome[Any] = Outcome.fail(
+                "BILLING_ADDRESS_NOT_FOUND",
+                "Choose one of the organization's billing addresses.",
+                "input",
+                "billingAddressId",
+            )
+        else:
+            extras = orders.Extras(billing_address_id=address_id, promo_code=input.promo_code or None)
+            drafts = [_draft(line) for line in input.lines]
+            outcome = await orders.place(info.context, organization_id, drafts, extras)  # type: ignore[arg-type]
         return await payload(info, PlaceOrderPayload, PlaceOrderError, outcome, order=Order.from_row)
 
     @strawberry.mutation(

@@ -17,6 +17,7 @@ from resolvers.loaders.pages import PageKey
 from resolvers.loaders.products import ProductFilter
 from schema.audit import AuditEntry
 from schema.billing import Invoice, PrepaidAccount
+from schema.billing_addresses import BillingAddress
 from schema.catalog import Money
 from schema.common import Connection, Info, PageInfo, ProductScope, check_page, effective_rights
 from schema.invitations import Invitation, InvitationStatus
@@ -226,6 +227,12 @@ class Organization(relay.Node):
     async def to_pay(self, info: Info, first: int | None = 20, after: str | None = None) -> Connection[Order]:
         key = PageKey(self.organization_id, check_page(info, first), after, ("PENDING_PAYMENT",))
         return Connection.of(await info.context.loaders.orders_page.load(key), Order.from_row)
+
+    @strawberry.field(extensions=[requires(Right.VIEW_BILLING)], description="The default first.")
+    async def billing_addresses(self, info: Info) -> list[BillingAddress]:
+        return [
+            BillingAddress.from_row(r) for r in await info.context.loaders.billing_addresses.load(self.organization_id)
+        ]
 
     @strawberry.field(extensions=[requires(Right.VIEW_BILLING)])
     async def prepaid_account(self, info: Info) -> PrepaidAccount:

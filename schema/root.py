@@ -8,6 +8,7 @@ import strawberry
 from strawberry import relay
 
 from permissions.fields import authenticated, member
+from schema.billing_addresses import BillingAddressMutation
 from schema.catalog import CatalogQuery
 from schema.common import Info, decode_id, organization_argument
 from schema.identity import IdentityMutation
@@ -46,5 +47,6 @@ class Mutation(
     OrderMutation,
     ProductMutation,
     PaymentMutation,
+    BillingAddressMutation,
 ):
     pass

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from resolvers.loaders.billing import (
+    BillingAddressByIdLoader,
+    BillingAddressesByOrganizationLoader,
     InvoiceByIdLoader,
     InvoicesPageLoader,
     OrganizationOfInvoiceLoader,
@@ -69,6 +71,8 @@ class Loaders:
     prepaid_balance: PrepaidBalanceLoader
     prepaid_entries_page: PrepaidEntriesPageLoader
     payment_by_id: PaymentByIdLoader
+    billing_addresses: BillingAddressesByOrganizationLoader
+    billing_address_by_id: BillingAddressByIdLoader
 
     @classmethod
     def create(cls, db: async_sessionmaker[AsyncSession], user_id: uuid.UUID | None) -> Loaders:
@@ -99,4 +103,6 @@ class Loaders:
             prepaid_balance=PrepaidBalanceLoader(db),
             prepaid_entries_page=PrepaidEntriesPageLoader(db),
             payment_by_id=PaymentByIdLoader(db),
+            billing_addresses=BillingAddressesByOrganizationLoader(db),
+            billing_address_by_id=BillingAddressByIdLoader(db),
         )

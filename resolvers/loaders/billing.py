@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, and_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from gateway.db.models import Invoice, Membership, Order, Payment, PrepaidAccount, PrepaidEntry
+from gateway.db.models import BillingAddress, Invoice, Membership, Order, Payment, PrepaidAccount, PrepaidEntry
 from resolvers.loaders.base import Loader
 from resolvers.loaders.pages import OrganizationPageLoader, SortKey
 from resolvers.loaders.products import ForViewer, orders_visible_to
@@ -84,4 +84,29 @@ class PrepaidEntriesPageLoader(OrganizationPageLoader):
 class PaymentByIdLoader(Loader[uuid.UUID, Any]):
     async def fetch(self, session: AsyncSession, keys: Sequence[uuid.UUID]) -> Any:
         rows = await session.execute(select(*Payment.__table__.c).where(Payment.id.in_(keys)))
+        return [(r.id, r) for r in rows]
+
+
+class BillingAddressesByOrganizationLoader(Loader[uuid.UUID, list[Any]]):
+    async def fetch(self, session: AsyncSession, keys: Sequence[uuid.UUID]) -> Any:
+        rows = await session.execute(
+            select(*BillingAddress.__table__.c)
+            .where(BillingAddress.organization_id.in_(keys), BillingAddress.removed_at.is_(None))
+            .order_by(BillingAddress.is_default.desc(), BillingAddress.created_at)
+        )
+        grouped: dict[uuid.UUID, list[Any]] = {}
+        for row in rows:
+            grouped.setdefault(row.organization_id, []).append(row)
+        return list(grouped.items())
+
+    def align(self, keys: Sequence[uuid.UUID], found: Any) -> list[list[Any] | None]:
+        by_key = dict(found)
+        return [by_key.get(key, []) for key in keys]
+
+
+class BillingAddressByIdLoader(Loader[uuid.UUID, Any]):
+    async def fetch(self, session: AsyncSession, keys: Sequence[uuid.UUID]) -> Any:
+        rows = await session.execute(
+            select(*BillingAddress.__table__.c).where(BillingAddress.id.in_(keys), BillingAddress.removed_at.is_(None))
+        )
         return [(r.id, r) for r in rows]

@@ -55,3 +55,4 @@ class OrderLine(Base):
     unit_price_cents: Mapped[int]
     vat_cents: Mapped[int]
     total_cents: Mapped[int]
+    free_credit_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("free_credits.id", ondelete="SET NULL"))

@@ -97,5 +97,7 @@ def downgrade() -> None:
     op.alter_column("order_lines", "kind", nullable=False)
     op.alter_column("order_lines", "sku", nullable=False)
     op.drop_column("orders", "promo_code")
-    for table in ("contract_acceptances", "expiry_notices", "free_credits", "promo_redemptions", "promo_codes", "withdrawals"):
+    tables = ("contract_acceptances", "expiry_notices", "free_credits", "promo_redemptions", "promo_codes")
+    tables += ("withdrawals",)
+    for table in tables:
         op.drop_table(table)

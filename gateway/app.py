@@ -16,6 +16,7 @@ from gateway.background import every
 from gateway.clock import Clock
 from gateway.database import open_engine
 from gateway.db.migrate import upgrade
+from gateway.document_routes import contract_document, proforma_document
 from gateway.graphql.schema import build_schema
 from gateway.graphql.view import GatewayGraphQL
 from gateway.health import healthz, readyz
@@ -55,7 +56,9 @@ def create_app(
                 await upgrade(engine)
             if seed_demo and await demo.seed(resources):
                 log.info("demo data loaded")
-            tasks = [asyncio.create_task(every(JOBS_EVERY, "jobs", lambda: jobs.run(resources.db, clock.now())))]
+            tasks = [
+                asyncio.create_task(every(JOBS_EVERY, "jobs", lambda: jobs.run(resources.db, settings, clock.now())))
+            ]
             if smtp:
                 tasks.append(asyncio.create_task(every(MAIL_EVERY, "mail", lambda: deliver_pending(resources, smtp))))
             try:
@@ -72,6 +75,8 @@ def create_app(
         Route("/readyz", readyz),
         Route("/organizations/{organization_id}/logo", organization_logo, methods=["GET"]),
         Route("/invoices/{invoice_id}.pdf", invoice_pdf, methods=["GET"]),
+        Route("/contract/{version}.pdf", contract_document, methods=["GET"]),
+        Route("/proforma/{token}.pdf", proforma_document, methods=["GET"]),
     ]
     if settings.is_development:
         routes.append(Route("/dev/mailbox", dev_mailbox))

@@ -96,11 +96,37 @@ def _reconcile(reference: str, payment_reference: str) -> Callable[[object], Awa
     return run
 
 
+def _staff(action: str, args: argparse.Namespace) -> Callable[[object], Awaitable[None]]:
+    async def run(resources: object) -> None:
+        from datetime import datetime
+
+        from gateway import staff_cli
+
+        if action == "credit":
+            print(await staff_cli.grant_credit(resources, args.organization, args.kind, args.amount_cents, args.reason))  # type: ignore[arg-type]
+        else:
+            print(
+                await staff_cli.create_promo(
+                    resources,  # type: ignore[arg-type]
+                    args.code,
+                    args.description,
+                    percent_off=args.percent,
+                    amount_off_cents=args.amount_cents,
+                    kinds=args.kinds or [],
+                    valid_from=datetime.fromisoformat(args.valid_from),
+                    valid_until=datetime.fromisoformat(args.valid_until),
+                    max_uses=args.max_uses,
+                )
+            )
+
+    return run
+
+
 async def _jobs(resources: object) -> None:
     from resolvers import jobs
 
-    report = await jobs.run(resources.db, resources.clock.now())  # type: ignore[attr-defined]
-    print(f"suspended (unverified domains): {report.suspended_unverified}; cancelled: {report.cancelled}")
+    report = await jobs.run(resources.db, resources.settings, resources.clock.now())  # type: ignore[attr-defined]
+    print(", ".join(f"{name}: {count}" for name, count in jobs.vars_of(report).items()))
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -125,6 +151,24 @@ def main(argv: list[str] | None = None) -> None:
     reconcile = payments_commands.add_parser("reconcile", help="record a bank transfer that paid an order")
     reconcile.add_argument("order", help="order number (ORD-2026-000001) or id")
     reconcile.add_argument("--reference", required=True, help="the bank's reference of the transfer")
+    credits = commands.add_parser("credits", help="free credits")
+    credits_commands = credits.add_subparsers(dest="credits_command", required=True)
+    grant = credits_commands.add_parser("grant", help="grant an organization credit for one kind of product")
+    grant.add_argument("organization", help="organization id (UUID)")
+    grant.add_argument("kind", help="product kind, e.g. HOSTING")
+    grant.add_argument("amount_cents", type=int)
+    grant.add_argument("--reason", required=True)
+    promos = commands.add_parser("promo", help="promo codes")
+    promo_commands = promos.add_subparsers(dest="promo_command", required=True)
+    create = promo_commands.add_parser("create", help="create a promo code")
+    create.add_argument("code")
+    create.add_argument("--description", required=True)
+    create.add_argument("--percent", type=int)
+    create.add_argument("--amount-cents", type=int)
+    create.add_argument("--kinds", nargs="*", help="product kinds it applies to (all when omitted)")
+    create.add_argument("--valid-from", required=True, help="ISO date-time with offset, e.g. 2026-01-01T00:00+00:00")
+    create.add_argument("--valid-until", required=True)
+    create.add_argument("--max-uses", type=int)
     jobs = commands.add_parser("jobs", help="time-driven jobs")
     jobs_commands = jobs.add_subparsers(dest="jobs_command", required=True)
     jobs_commands.add_parser("run", help="run the due jobs once")
@@ -152,6 +196,10 @@ def main(argv: list[str] | None = None) -> None:
         asyncio.run(_with_resources(settings, _mark_paid(args.order)))
     elif args.command == "payments":
         asyncio.run(_with_resources(settings, _reconcile(args.order, args.reference)))
+    elif args.command == "credits":
+        asyncio.run(_with_resources(settings, _staff("credit", args)))
+    elif args.command == "promo":
+        asyncio.run(_with_resources(settings, _staff("promo", args)))
     elif args.command == "jobs":
         asyncio.run(_with_resources(settings, _jobs))
 

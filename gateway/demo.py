@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from gateway import demo_products
+from gateway import demo_billing, demo_products
 from gateway.db.base import new_id
 from gateway.db.models import Membership, Organization, User
 from gateway.resources import Resources
@@ -131,4 +131,6 @@ async def seed(resources: Resources) -> bool:
         await session.flush()
         organizations = await _add_organizations(session, people, now)
         await demo_products.add(session, organizations, people[DEMO_USERS[0][0]].id, now)
+        await session.flush()
+        await demo_billing.add(session, organizations, now)
     return True

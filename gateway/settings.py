@@ -44,6 +44,7 @@ class Settings:
     session_absolute: timedelta = timedelta(hours=12)
     password_reset_ttl: timedelta = timedelta(hours=1)
     invitation_ttl: timedelta = timedelta(days=7)
+    payment_grace: timedelta = timedelta(days=15)
     login_max_failures: int = 10
     login_lockout: timedelta = timedelta(minutes=15)
     ip_attempts_per_minute: int = 30
@@ -113,6 +114,7 @@ class Settings:
             session_absolute=timedelta(hours=get_int("SESSION_ABSOLUTE_HOURS", 12)),
             ip_attempts_per_minute=get_int("IP_ATTEMPTS_PER_MINUTE", 30),
             invitation_ttl=timedelta(days=_invitation_days(get_int("INVITATION_TTL_DAYS", 7))),
+            payment_grace=timedelta(days=get_int("PAYMENT_GRACE_DAYS", 15)),
             smtp_url=get("SMTP_URL"),
             mail_from=get("MAIL_FROM") or DEFAULT_MAIL_FROM,
             demo_password=get("DEMO_PASSWORD") or DEFAULT_DEMO_PASSWORD,

@@ -32,6 +32,9 @@ async def authorize(
         grant = await context.loaders.grant_by_organization_id.load(organization_id)
     if grant is None or not grant.active:
         raise NotFound
+    # Before any right: a product outside the member's scope must not be told apart from no product.
+    if product_id is not None and not grant.sees_product(product_id):
+        raise NotFound
     if right is not None and not grant.holds(right):
         raise Forbidden(f"This needs the {right.value} right in this organization.", missingRight=right.value)
     if any_of and not any(grant.holds(r) for r in any_of):
@@ -39,6 +42,4 @@ async def authorize(
         raise Forbidden(f"This needs the {names} right in this organization.", missingRight=any_of[0].value)
     if role is not None and not grant.at_least(role):
         raise Forbidden(f"This needs the {role.value} role in this organization.", missingRole=role.value)
-    if product_id is not None and not grant.sees_product(product_id):
-        raise NotFound
     return grant

@@ -14,6 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from gateway.db.models import Product
 from gateway.db.models.products import FINAL_STATUSES
+from gateway.settings import Settings
+from resolvers import renewals
 
 log = logging.getLogger(__name__)
 
@@ -22,6 +24,11 @@ log = logging.getLogger(__name__)
 class JobReport:
     suspended_unverified: int
     cancelled: int
+    notices: int = 0
+    renewed: int = 0
+    renewals_to_pay: int = 0
+    expired: int = 0
+    suspended_unpaid: int = 0
 
 
 async def suspend_unverified_domains(session: AsyncSession, now: datetime) -> int:
@@ -47,12 +54,22 @@ async def apply_cancellations(session: AsyncSession, now: datetime) -> int:
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
-async def run(db: async_sessionmaker[AsyncSession], now: datetime) -> JobReport:
+async def run(db: async_sessionmaker[AsyncSession], settings: Settings, now: datetime) -> JobReport:
     async with db.begin() as session:
-        report = JobReport(
-            suspended_unverified=await suspend_unverified_domains(session, now),
-            cancelled=await apply_cancellations(session, now),
-        )
-    if report.suspended_unverified or report.cancelled:
-        log.info("jobs ran", extra={"suspended_unverified": report.suspended_unverified, "cancelled": report.cancelled})
+        suspended_unverified = await suspend_unverified_domains(session, now)
+        cancelled = await apply_cancellations(session, now)
+    async with db.begin() as session:
+        notices = await renewals.send_expiry_notices(session, now)
+    async with db.begin() as session:
+        renewed, to_pay = await renewals.renew_due(session, settings, now)
+    async with db.begin() as session:
+        expired = await renewals.expire_lapsed(session, now)
+        suspended_unpaid = await renewals.suspend_unpaid(session, settings, now)
+    report = JobReport(suspended_unverified, cancelled, notices, renewed, to_pay, expired, suspended_unpaid)
+    if any(vars_of(report).values()):
+        log.info("jobs ran", extra=vars_of(report))
     return report
+
+
+def vars_of(report: JobReport) -> dict[str, int]:
+    return {name: getattr(report, name) for name in JobReport.__slots__}

@@ -63,6 +63,31 @@ TEMPLATES: dict[str, dict[str, tuple[str, str]]] = {
             "Code: {token}\n\nWithout confirmation by {deadline} the domain will be suspended, as ICANN requires.\n",
         ),
     },
+    "expiry_notice": {
+        "it": (
+            "{product} scade tra {days} giorni",
+            "Gentile cliente,\n\n{product} scade il {date} ({renewal}).\n"
+            "Controlla il metodo di pagamento o il credito prepagato nell'Area Clienti.\n",
+        ),
+        "en": (
+            "{product} expires in {days} days",
+            "Dear customer,\n\n{product} expires on {date} ({renewal}).\n"
+            "Check your payment method or prepaid balance in the customer area.\n",
+        ),
+    },
+    "renewal_to_pay": {
+        "it": (
+            "Rinnovo da pagare: {product}",
+            "Gentile cliente,\n\nil rinnovo di {product} (ordine {number}, {total}) attende il pagamento: il credito "
+            "prepagato non era sufficiente. Senza pagamento il servizio sarà sospeso allo scadere del periodo di "
+            "tolleranza.\n",
+        ),
+        "en": (
+            "Renewal to pay: {product}",
+            "Dear customer,\n\nthe renewal of {product} (order {number}, {total}) waits for payment: the prepaid "
+            "balance did not cover it. Without payment the service is suspended when the grace period ends.\n",
+        ),
+    },
     "recovery_email_changed": {
         "it": (
             "Indirizzo di recupero aggiornato",

@@ -7,6 +7,7 @@ bounded by the provider's timeout; it is the price of never charging an order tw
 
 from __future__ import annotations
 
+import re
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
@@ -15,11 +16,12 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.db.base import new_id
-from gateway.db.models import Order, Payment
-from resolvers import idempotency, invoices, orders, prepaid
+from gateway.db.models import Order, Payment, Withdrawal
+from resolvers import audit, idempotency, invoices, orders, prepaid, renewals
 from resolvers.context import Context
+from resolvers.emails import normalize_email
 from resolvers.payment_provider import PaymentSource, ProviderTimeout, provider_named
-from resolvers.results import Problem
+from resolvers.results import Outcome, Problem
 
 METHODS = ("PREPAID", "CARD", "PAYPAL", "BANK_TRANSFER")
 MIN_TOP_UP, MAX_TOP_UP = 1_000, 1_000_000
@@ -121,6 +123,7 @@ async def _pay_locked(
 ) -> PaymentResult:
     if order.status != orders.PENDING:
         return _refused("ORDER_NOT_PENDING", f"Order {order.number} is not waiting for payment.", "input", "orderId")
+    await renewals.add_reactivation_fee(session, order)
     payment = _payment(ctx, order, order.organization_id, "ORDER", method, order.total_cents)
     session.add(payment)
     result = PaymentResult("PENDING", order_id=str(order.id), payment_id=str(payment.id))
@@ -256,3 +259,59 @@ async def settle_by_staff(
     await orders.complete(session, ctx_settings, order, now)
     invoice = await invoices.issue(session, order, payment.method, now)
     return invoice.number
+
+
+IBAN = re.compile(r"^[A-Z]{2}\d{2}[A-Z0-9]{11,30}$")
+
+
+def _iban_ok(iban: str) -> bool:
+    """ISO 13616 check: move the first four characters to the end, letters to numbers, mod 97 == 1."""
+    if not IBAN.match(iban):
+        return False
+    rearranged = iban[4:] + iban[:4]
+    return int("".join(str(int(ch, 36)) for ch in rearranged)) % 97 == 1
+
+
+async def withdraw(
+    ctx: Context, organization_id: uuid.UUID, amount_cents: int, iban: str | None, paypal_email: str | None
+) -> Outcome[Withdrawal]:
+    """Take money out of the prepaid account towards a bank account or PayPal; staff pay it out."""
+    if amount_cents <= 0:
+        return Outcome.fail("AMOUNT_OUT_OF_RANGE", "Withdraw a positive amount.", "input", "amountCents")
+    if (iban is None) == (paypal_email is None):
+        return Outcome.fail("DESTINATION_REQUIRED", "Give either an IBAN or a PayPal address.", "input", "destination")
+    destination: dict[str, str]
+    if iban is not None:
+        compact = iban.replace(" ", "").upper()
+        if not _iban_ok(compact):
+            return Outcome.fail("IBAN_INVALID", "This IBAN is not valid.", "input", "destination", "iban")
+        destination = {"iban": compact}
+    else:
+        email = normalize_email(paypal_email or "")
+        if email is None:
+            return Outcome.fail(
+                "PAYPAL_INVALID", "Enter the PayPal account's email.", "input", "destination", "paypalEmail"
+            )
+        destination = {"paypalEmail": email}
+    now = ctx.clock.now()
+    async with ctx.db.begin() as session:
+        withdrawal = Withdrawal(
+            id=new_id(),
+            organization_id=organization_id,
+            amount_cents=amount_cents,
+            currency=prepaid.CURRENCY,
+            destination=destination,
+            status="REQUESTED",
+            requested_by_id=ctx.user_id,
+            created_at=now,
+        )
+        balance = await prepaid.debit(
+            session, organization_id, amount_cents, "WITHDRAWAL", "Prelievo richiesto", now, created_by=ctx.user_id
+        )
+        if balance is None:
+            return Outcome.fail(
+                "INSUFFICIENT_FUNDS", "The prepaid balance is smaller than this amount.", "input", "amountCents"
+            )
+        session.add(withdrawal)
+        audit.record(session, ctx, organization_id, "prepaid.withdraw", None, amountCents=amount_cents, **destination)
+    return Outcome(withdrawal)

@@ -20,6 +20,7 @@ from schema.billing import Invoice, PrepaidAccount
 from schema.billing_addresses import BillingAddress
 from schema.catalog import Money
 from schema.common import Connection, Info, PageInfo, ProductScope, check_page, effective_rights
+from schema.contract import Contract
 from schema.invitations import Invitation, InvitationStatus
 from schema.members import Member, MemberConnection, MemberStatus
 from schema.orders import Order, OrderStatus
@@ -238,6 +239,10 @@ class Organization(relay.Node):
     async def prepaid_account(self, info: Info) -> PrepaidAccount:
         balance = await info.context.loaders.prepaid_balance.load(self.organization_id)
         return PrepaidAccount(organization_id=self.organization_id, balance=Money.of(balance, "EUR"))
+
+    @strawberry.field(extensions=[member()], description="The general conditions in force, and what was accepted.")
+    async def contract(self, info: Info) -> Contract:
+        return await Contract.for_organization(info, self.organization_id)
 
     @strawberry.field(extensions=[member()], description="Why the caller cannot leave now; empty when they can.")
     async def leave_blockers(self, info: Info) -> list[Blocker]:

@@ -14,9 +14,10 @@ from resolvers.payments import PaymentResult
 from resolvers.results import Outcome
 from schema.billing import Invoice, Payment, PaymentMethod, PrepaidAccount
 from schema.catalog import Money
-from schema.common import Info, decode_id, order_argument, organization_argument
+from schema.common import Info, decode_id, encode_id, order_argument, organization_argument
 from schema.errors import user_error, user_errors
 from schema.orders import Order
+from schema.payloads import payload
 
 KEY_CODES = ("IDEMPOTENCY_KEY_INVALID", "IDEMPOTENCY_KEY_REUSED", "CONFLICT")
 PAYMENT_CODES = ("PAYMENT_DECLINED", "PROVIDER_TIMEOUT")
@@ -25,6 +26,10 @@ PayOrderError = user_error(
 )
 TopUpPrepaidError = user_error(
     "TopUpPrepaid", (*KEY_CODES, *PAYMENT_CODES, "AMOUNT_OUT_OF_RANGE", "METHOD_NOT_ALLOWED")
+)
+WithdrawPrepaidError = user_error(
+    "WithdrawPrepaid",
+    ("AMOUNT_OUT_OF_RANGE", "DESTINATION_REQUIRED", "IBAN_INVALID", "PAYPAL_INVALID", "INSUFFICIENT_FUNDS"),
 )
 IDEMPOTENCY = "Unique per attempt (≤ 255 characters). Retrying with the same key never charges twice."
 
@@ -52,6 +57,33 @@ class TopUpPrepaidInput:
     source: PaymentSourceInput | None = None
 
 
+@strawberry.input(description="Exactly one of the two.")
+class WithdrawalDestinationInput:
+    iban: str | None = None
+    paypal_email: str | None = None
+
+
+@strawberry.input
+class WithdrawPrepaidInput:
+    organization_id: relay.GlobalID
+    amount_cents: int
+    destination: WithdrawalDestinationInput
+
+
+@strawberry.type(description="A request to pay prepaid money back out; staff carry it out.")
+class Withdrawal:
+    id: strawberry.ID = inherited()
+    amount: Money = inherited()
+    status: str = inherited(description="REQUESTED until paid out.")
+
+
+@strawberry.type
+class WithdrawPrepaidPayload:
+    withdrawal: Withdrawal | None
+    prepaid_account: PrepaidAccount | None
+    user_errors: list[WithdrawPrepaidError[0]]  # type: ignore[valid-type]
+
+
 @strawberry.type
 class BankTransferInstructions:
     iban: str = inherited()
@@ -73,6 +105,11 @@ class TopUpPrepaidPayload:
     payment: Payment | None
     prepaid_account: PrepaidAccount | None
     user_errors: list[TopUpPrepaidError[0]]  # type: ignore[valid-type]
+
+
+async def _account(info: Info, organization_id: uuid.UUID) -> PrepaidAccount:
+    balance = await info.context.loaders.prepaid_balance.load(organization_id)
+    return PrepaidAccount(organization_id=organization_id, balance=Money.of(balance, "EUR"))
 
 
 def _source(given: PaymentSourceInput | None) -> PaymentSource:
@@ -123,6 +160,34 @@ class PaymentMutation:
             invoice=await _load(info, loaders.invoice_by_id, result.invoice_id, Invoice.from_row),
             bank_transfer=bank,
             user_errors=user_errors(*PayOrderError, outcome.problems),
+        )
+
+    @strawberry.mutation(
+        extensions=[requires(Right.MANAGE_BILLING, organization_argument("input.organization_id"))],
+        description="The amount leaves the balance now; the transfer to the destination follows.",
+    )
+    async def withdraw_prepaid(self, info: Info, input: WithdrawPrepaidInput) -> WithdrawPrepaidPayload:
+        organization_id = decode_id(input.organization_id, "Organization")
+        outcome = await payments.withdraw(
+            info.context,
+            organization_id,  # type: ignore[arg-type]
+            input.amount_cents,
+            input.destination.iban,
+            input.destination.paypal_email,
+        )
+        account = await _account(info, organization_id)  # type: ignore[arg-type]
+        return await payload(
+            info,
+            WithdrawPrepaidPayload,
+            WithdrawPrepaidError,
+            outcome,
+            otherwise={"prepaid_account": account},
+            withdrawal=lambda row: Withdrawal(
+                id=strawberry.ID(encode_id("Withdrawal", row.id)),
+                amount=Money.of(row.amount_cents, row.currency),
+                status=row.status,
+            ),
+            prepaid_account=lambda _: _account(info, organization_id),  # type: ignore[arg-type]
         )
 
     @strawberry.mutation(extensions=[requires(Right.MANAGE_BILLING, organization_argument("input.organization_id"))])

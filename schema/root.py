@@ -11,6 +11,7 @@ from permissions.fields import authenticated, member
 from schema.billing_addresses import BillingAddressMutation
 from schema.catalog import CatalogQuery
 from schema.common import Info, decode_id, organization_argument
+from schema.contract import ContractMutation
 from schema.identity import IdentityMutation
 from schema.invitation_mutations import InvitationMutation
 from schema.member_mutations import MemberMutation
@@ -20,6 +21,7 @@ from schema.organization_mutations import OrganizationMutation
 from schema.organizations import Organization
 from schema.payment_mutations import PaymentMutation
 from schema.product_mutations import ProductMutation
+from schema.proforma import ProformaMutation
 from schema.viewer import Viewer
 
 
@@ -48,5 +50,7 @@ class Mutation(
     ProductMutation,
     PaymentMutation,
     BillingAddressMutation,
+    ContractMutation,
+    ProformaMutation,
 ):
     pass

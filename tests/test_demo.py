@@ -62,3 +62,28 @@ async def test_demo_products(client, settings, engine, clock):
         "hotelbelvedere.com",
     ]
     assert body["data"]["organization"]["productsToConfigure"]["edges"] == []
+
+
+BILLING = """query($id: ID!) { organization(id: $id) { name invoices { edges { node { number } } }
+  toPay { edges { node { number } } } prepaidAccount { balance { amountCents } } billingAddresses { label } } }"""
+
+
+async def test_demo_billing(client, settings, engine, clock):
+    await seed(Resources.open(settings, clock, engine))
+    webmaster = (await log_in(client, "webmaster@example.com", settings.demo_password))["sessionToken"]
+    client.cookies.clear()
+    orgs = await gql(client, "{ viewer { organizations { edges { node { id name } } } } }", token=webmaster)
+    ids = {e["node"]["name"]: e["node"]["id"] for e in orgs["data"]["viewer"]["organizations"]["edges"]}
+    agency = (await gql(client, BILLING, {"id": ids["Studio Web Demo"]}, token=webmaster))["data"]["organization"]
+    assert len(agency["invoices"]["edges"]) == 1
+    assert agency["prepaidAccount"]["balance"] == {"amountCents": 15000}
+    assert [a["label"] for a in agency["billingAddresses"]] == ["Sede legale", "Ufficio di Milano"]
+    ricci = (await gql(client, BILLING, {"id": ids["Ferramenta Ricci"]}, token=webmaster))["data"]["organization"]
+    assert len(ricci["toPay"]["edges"]) == 1
+    suspended = await gql(
+        client,
+        "query($id: ID!) { organization(id: $id) { products(filter: {statuses: [SUSPENDED]}) { edges { node { name suspendedReason } } } } }",
+        {"id": ids["Ferramenta Ricci"]},
+        token=webmaster,
+    )
+    assert suspended["data"]["organization"]["products"]["edges"][0]["node"]["suspendedReason"] == "NON_PAYMENT"

@@ -107,11 +107,11 @@ async def test_cancellation_takes_effect_through_the_job_with_add_ons(client, en
     )
     await owner.gql(client, CANCEL, {"id": hosting["id"]})
     resources = Resources.open(settings, clock, engine)
-    assert (await jobs.run(resources.db, clock.now())).cancelled == 0
+    assert (await jobs.run(resources.db, settings, clock.now())).cancelled == 0
     clock.advance(timedelta(days=366))
-    report = await jobs.run(resources.db, clock.now())
+    report = await jobs.run(resources.db, settings, clock.now())
     assert report.cancelled == 2
-    assert (await jobs.run(resources.db, clock.now())).cancelled == 0  # idempotent
+    assert (await jobs.run(resources.db, settings, clock.now())).cancelled == 0  # idempotent
     await owner.log_in_again(client)
     for product in (hosting, ssl):
         assert (await owner.gql(client, NODE, {"id": product["id"]}))["data"]["node"]["status"] == "CANCELLED"
@@ -176,9 +176,9 @@ async def test_gtld_verification_suspends_after_fifteen_days_and_confirming_reac
     assert len(sent) == 1 and "shop-test.com" in sent[0]["subject"]
     resources = Resources.open(settings, clock, engine)
     clock.advance(timedelta(days=14))
-    assert (await jobs.run(resources.db, clock.now())).suspended_unverified == 0
+    assert (await jobs.run(resources.db, settings, clock.now())).suspended_unverified == 0
     clock.advance(timedelta(days=2))
-    assert (await jobs.run(resources.db, clock.now())).suspended_unverified == 1
+    assert (await jobs.run(resources.db, settings, clock.now())).suspended_unverified == 1
     await owner.log_in_again(client)
     node = (await owner.gql(client, NODE, {"id": domain["id"]}))["data"]["node"]
     assert (node["status"], node["suspendedReason"]) == ("SUSPENDED", "VERIFICATION")

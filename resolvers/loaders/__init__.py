@@ -15,6 +15,7 @@ from resolvers.loaders.billing import (
     PrepaidBalanceLoader,
     PrepaidEntriesPageLoader,
 )
+from resolvers.loaders.contracts import ContractAcceptancesByOrganizationIdLoader
 from resolvers.loaders.organizations import (
     AuditPageLoader,
     GrantByOrganizationIdLoader,
@@ -71,6 +72,7 @@ class Loaders:
     prepaid_balance: PrepaidBalanceLoader
     prepaid_entries_page: PrepaidEntriesPageLoader
     payment_by_id: PaymentByIdLoader
+    contract_acceptances_by_organization_id: ContractAcceptancesByOrganizationIdLoader
     billing_addresses: BillingAddressesByOrganizationLoader
     billing_address_by_id: BillingAddressByIdLoader
 
@@ -103,6 +105,7 @@ class Loaders:
             prepaid_balance=PrepaidBalanceLoader(db),
             prepaid_entries_page=PrepaidEntriesPageLoader(db),
             payment_by_id=PaymentByIdLoader(db),
+            contract_acceptances_by_organization_id=ContractAcceptancesByOrganizationIdLoader(db),
             billing_addresses=BillingAddressesByOrganizationLoader(db),
             billing_address_by_id=BillingAddressByIdLoader(db),
         )

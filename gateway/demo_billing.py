@@ -1,0 +1,103 @@
+"""Billing of the demo organizations: invoices, a prepaid balance, addresses, a promo code, and a product
+suspended because its renewal went unpaid."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from gateway.db.base import new_id
+from gateway.db.models import BillingAddress, Order, OrderLine, Product, PromoCode
+from resolvers import invoices, prepaid
+from resolvers.pricing import vat_cents
+
+
+async def add(session: AsyncSession, organizations: dict[str, uuid.UUID], now: datetime) -> None:
+    agency = organizations["Studio Web Demo"]
+    for label, street, city, default in (
+        ("Sede legale", "Via Roma 1", "Firenze", True),
+        ("Ufficio di Milano", "Corso Buenos Aires 10", "Milano", False),
+    ):
+        session.add(
+            BillingAddress(
+                id=new_id(),
+                organization_id=agency,
+                label=label,
+                name="Studio Web Demo S.r.l.",
+                street=street,
+                postal_code="50100" if city == "Firenze" else "20124",
+                city=city,
+                country="IT",
+                vat_number="IT01114601006",
+                sdi_code="M5UXCR1",
+                is_default=default,
+                created_at=now,
+                updated_at=now,
+            )
+        )
+    await session.flush()
+    for order in (
+        await session.execute(select(Order).where(Order.status == "PAID").order_by(Order.created_at))
+    ).scalars():
+        await invoices.issue(session, order, "CARD", order.paid_at or now)
+    await prepaid.credit(session, agency, 15_000, "TOP_UP", "Ricarica con carta", now - timedelta(days=30))
+    session.add(
+        PromoCode(
+            code="BENVENUTO10",
+            description="10% sul primo ordine di hosting",
+            percent_off=10,
+            kinds=["HOSTING"],
+            valid_from=now - timedelta(days=30),
+            valid_until=now + timedelta(days=365),
+            max_uses=1000,
+            uses=0,
+        )
+    )
+    await _suspended_for_non_payment(session, organizations["Ferramenta Ricci"], now)
+
+
+async def _suspended_for_non_payment(session: AsyncSession, organization_id: uuid.UUID, now: datetime) -> None:
+    mail = (
+        await session.execute(select(Product).where(Product.organization_id == organization_id, Product.kind == "MAIL"))
+    ).scalar_one()
+    due = now - timedelta(days=20)
+    mail.expires_at, mail.status, mail.suspended_reason = due, "SUSPENDED", "NON_PAYMENT"
+    net = 2990
+    vat = vat_cents(net, 2200)
+    number = await session.scalar(text("SELECT nextval('order_number_seq')"))
+    order = Order(
+        id=new_id(),
+        organization_id=organization_id,
+        number=f"ORD-{due.year}-{number:06d}",
+        status="PENDING_PAYMENT",
+        currency="EUR",
+        subtotal_cents=net,
+        vat_cents=vat,
+        total_cents=net + vat,
+        vat_rate_basis_points=2200,
+        due_at=due,
+        created_at=due,
+        updated_at=due,
+    )
+    session.add(order)
+    await session.flush()
+    session.add(
+        OrderLine(
+            id=new_id(),
+            order_id=order.id,
+            organization_id=organization_id,
+            position=0,
+            action="RENEWAL",
+            sku=mail.catalog_sku,
+            kind=mail.kind,
+            description=f"Rinnovo {mail.name} (12 mesi)",
+            period_months=12,
+            product_id=mail.id,
+            unit_price_cents=net,
+            vat_cents=vat,
+            total_cents=net + vat,
+        )
+    )

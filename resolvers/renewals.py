@@ -1,0 +1,283 @@
+"""Renewals and suspensions, run by the jobs: expiry notices, auto-renewal from the prepaid account,
+expiry, and suspension of what stays unpaid past its grace period.
+
+Every step claims its rows with a conditional statement, so two runs (or two processes) do it once.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, exists, select, text, update
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from gateway.db.base import new_id
+from gateway.db.models import (
+    CatalogPrice,
+    ExpiryNotice,
+    Membership,
+    Order,
+    OrderLine,
+    Organization,
+    Payment,
+    Product,
+    User,
+)
+from gateway.settings import Settings
+from resolvers import invoices, mail, orders, prepaid
+from resolvers.pricing import vat_cents, vat_for
+
+NOTICE_DAYS = (30, 7, 1)
+LIVE = ("ACTIVE", "TO_CONFIGURE", "SUSPENDED")
+REACTIVATION_FEE_CENTS = 2_000
+
+
+async def _members_for(session: AsyncSession, organization_id: uuid.UUID, topic: str) -> list[User]:
+    rows = await session.execute(
+        select(User)
+        .join(Membership, Membership.user_id == User.id)
+        .where(
+            Membership.organization_id == organization_id,
+            Membership.status == "ACTIVE",
+            Membership.topics.contains([topic]),
+        )
+    )
+    return list(rows.scalars())
+
+
+async def send_expiry_notices(session: AsyncSession, now: datetime) -> int:
+    """One notice per product and threshold: the nearest of 30, 7 and 1 days that has been reached."""
+    sent = 0
+    products = (
+        await session.execute(
+            select(Product).where(
+                Product.status.in_(LIVE),
+                Product.expires_at > now,
+                Product.expires_at <= now + timedelta(days=max(NOTICE_DAYS)),
+                Product.cancellation_effective_at.is_(None),
+            )
+        )
+    ).scalars()
+    for product in products:
+        days = min(d for d in NOTICE_DAYS if product.expires_at <= now + timedelta(days=d))  # type: ignore[operator]
+        claimed = await session.scalar(
+            insert(ExpiryNotice)
+            .values(product_id=product.id, expires_at=product.expires_at, days_before=days, sent_at=now)
+            .on_conflict_do_nothing()
+            .returning(ExpiryNotice.product_id)
+        )
+        if claimed is None:
+            continue
+        for user in await _members_for(session, product.organization_id, "EXPIRY"):
+            mail.enqueue(
+                session,
+                kind="expiry_notice",
+                recipient=user.email,
+                language=user.language,
+                now=now,
+                product=product.name,
+                days=str(days),
+                date=product.expires_at.strftime("%d/%m/%Y"),  # type: ignore[union-attr]
+                renewal="rinnovo automatico attivo" if product.auto_renew else "rinnovo automatico disattivato",
+            )
+        sent += 1
+    return sent
+
+
+async def renew_due(session: AsyncSession, settings: Settings, now: datetime) -> tuple[int, int]:
+    """At expiry, products on auto-renew get a renewal order, paid from the prepaid account when it
+    covers it. Returns (renewed and paid, left to pay)."""
+    pending_renewal = exists(
+        select(OrderLine.id)
+        .join(Order, Order.id == OrderLine.order_id)
+        .where(OrderLine.product_id == Product.id, Order.status == orders.PENDING)
+    )
+    due = (
+        (
+            await session.execute(
+                select(Product)
+                .where(
+                    Product.auto_renew.is_(True),
+                    Product.status.in_(("ACTIVE", "TO_CONFIGURE")),
+                    Product.expires_at <= now,
+                    Product.cancellation_effective_at.is_(None),
+                    ~pending_renewal,
+                )
+                .with_for_update(skip_locked=True)
+            )
+        )
+        .scalars()
+        .all()
+    )
+    paid = left = 0
+    for product in due:
+        order = await _renewal_order(session, product, now)
+        if order is None:
+            continue
+        balance = await prepaid.debit(
+            session,
+            product.organization_id,
+            order.total_cents,
+            "PAYMENT",
+            f"Rinnovo automatico {order.number}",
+            now,
+            order_id=order.id,
+        )
+        if balance is not None:
+            session.add(
+                Payment(
+                    id=new_id(),
+                    organization_id=product.organization_id,
+                    order_id=order.id,
+                    purpose="ORDER",
+                    method="PREPAID",
+                    status="SUCCEEDED",
+                    amount_cents=order.total_cents,
+                    currency=order.currency,
+                    created_at=now,
+                )
+            )
+            await orders.complete(session, settings, order, now)
+            await invoices.issue(session, order, "PREPAID", now)
+            paid += 1
+        else:
+            await _tell_payers(session, product, order, now)
+            left += 1
+    return paid, left
+
+
+async def _renewal_order(session: AsyncSession, product: Product, now: datetime) -> Order | None:
+    price = await session.scalar(
+        select(CatalogPrice.price_cents).where(
+            CatalogPrice.sku == product.catalog_sku, CatalogPrice.period_months == product.term_months
+        )
+    )
+    if price is None:
+        return None
+    organization = await session.get_one(Organization, product.organization_id)
+    treatment = await vat_for(session, organization, "STANDARD")
+    vat = vat_cents(price, treatment.rate_basis_points)
+    number = await session.scalar(text("SELECT nextval('order_number_seq')"))
+    order = Order(
+        id=new_id(),
+        organization_id=product.organization_id,
+        number=f"ORD-{now.year}-{number:06d}",
+        status=orders.PENDING,
+        currency="EUR",
+        subtotal_cents=price,
+        vat_cents=vat,
+        total_cents=price + vat,
+        vat_rate_basis_points=treatment.rate_basis_points,
+        vat_note=treatment.note,
+        due_at=product.expires_at,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(order)
+    await session.flush()
+    session.add(
+        OrderLine(
+            id=new_id(),
+            order_id=order.id,
+            organization_id=product.organization_id,
+            position=0,
+            action="RENEWAL",
+            sku=product.catalog_sku,
+            kind=product.kind,
+            description=f"Rinnovo {product.name} ({product.term_months} mesi)",
+            period_months=product.term_months,
+            product_id=product.id,
+            unit_price_cents=price,
+            vat_cents=vat,
+            total_cents=price + vat,
+        )
+    )
+    await session.flush()  # paying it may follow in this transaction, and reads its lines
+    return order
+
+
+async def _tell_payers(session: AsyncSession, product: Product, order: Order, now: datetime) -> None:
+    for user in await _members_for(session, product.organization_id, "BILLING"):
+        mail.enqueue(
+            session,
+            kind="renewal_to_pay",
+            recipient=user.email,
+            language=user.language,
+            now=now,
+            product=product.name,
+            number=order.number,
+            total=f"{order.total_cents / 100:.2f} EUR",
+        )
+
+
+async def expire_lapsed(session: AsyncSession, now: datetime) -> int:
+    """Products not on auto-renew end at their expiry."""
+    result = await session.execute(
+        update(Product)
+        .where(Product.auto_renew.is_(False), Product.status.in_(LIVE), Product.expires_at <= now)
+        .values(status="EXPIRED", updated_at=now)
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+async def suspend_unpaid(session: AsyncSession, settings: Settings, now: datetime) -> int:
+    """Renewals still unpaid past their due date plus the grace period suspend their products."""
+    overdue = (
+        select(OrderLine.product_id)
+        .join(Order, Order.id == OrderLine.order_id)
+        .where(
+            Order.status == orders.PENDING,
+            Order.due_at.is_not(None),
+            Order.due_at <= now - settings.payment_grace,
+            OrderLine.action == "RENEWAL",
+        )
+    )
+    result = await session.execute(
+        update(Product)
+        .where(Product.id.in_(overdue), Product.status.in_(("ACTIVE", "TO_CONFIGURE")))
+        .values(status="SUSPENDED", suspended_reason="NON_PAYMENT", updated_at=now)
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+async def add_reactivation_fee(session: AsyncSession, order: Order) -> None:
+    """Paying for a product suspended for non-payment costs a reactivation fee, added once to its order."""
+    suspended = await session.scalar(
+        select(OrderLine.id)
+        .join(Product, Product.id == OrderLine.product_id)
+        .where(
+            OrderLine.order_id == order.id,
+            OrderLine.action == "RENEWAL",
+            Product.status == "SUSPENDED",
+            Product.suspended_reason == "NON_PAYMENT",
+        )
+        .limit(1)
+    )
+    has_fee = await session.scalar(
+        select(OrderLine.id).where(and_(OrderLine.order_id == order.id, OrderLine.action == "FEE"))
+    )
+    if suspended is None or has_fee is not None:
+        return
+    vat = vat_cents(REACTIVATION_FEE_CENTS, order.vat_rate_basis_points)
+    position = await session.scalar(
+        select(OrderLine.position).where(OrderLine.order_id == order.id).order_by(OrderLine.position.desc()).limit(1)
+    )
+    session.add(
+        OrderLine(
+            id=new_id(),
+            order_id=order.id,
+            organization_id=order.organization_id,
+            position=(position or 0) + 1,
+            action="FEE",
+            description="Costo di riattivazione del servizio sospeso",
+            period_months=0,
+            unit_price_cents=REACTIVATION_FEE_CENTS,
+            vat_cents=vat,
+            total_cents=REACTIVATION_FEE_CENTS + vat,
+        )
+    )
+    order.subtotal_cents += REACTIVATION_FEE_CENTS
+    order.vat_cents += vat
+    order.total_cents = order.subtotal_cents + order.vat_cents

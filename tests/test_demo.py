@@ -82,7 +82,8 @@ async def test_demo_billing(client, settings, engine, clock):
     assert len(ricci["toPay"]["edges"]) == 1
     suspended = await gql(
         client,
-        "query($id: ID!) { organization(id: $id) { products(filter: {statuses: [SUSPENDED]}) { edges { node { name suspendedReason } } } } }",
+        "query($id: ID!) { organization(id: $id) { products(filter: {statuses: [SUSPENDED]})"
+        " { edges { node { name suspendedReason } } } } }",
         {"id": ids["Ferramenta Ricci"]},
         token=webmaster,
     )

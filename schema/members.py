@@ -34,7 +34,8 @@ class Member(relay.Node):
     email: str = inherited(description="The member's login email.")
     role: Role = inherited()
     rights: list[Right] = inherited(description="Every right the member holds (OWNER and ADMIN: all).")
-    product_scope: ProductScope = inherited()
+    all_products: strawberry.Private[bool]
+    scope_ids: strawberry.Private[tuple[uuid.UUID, ...]]
     topics: list[Topic] = inherited(description="What the member is mailed about.")
     status: MemberStatus = inherited()
     joined_at: datetime = inherited()
@@ -49,11 +50,25 @@ class Member(relay.Node):
             email=row.email,
             role=Role(row.role),
             rights=effective_rights(row.role, row.rights),
-            product_scope=ProductScope.of(row.all_products, row.product_ids),
+            all_products=row.all_products,
+            scope_ids=tuple(row.product_ids),
             topics=sorted((Topic(t) for t in row.topics), key=lambda t: t.value),
             status=MemberStatus(row.status),
             joined_at=row.created_at,
         )
+
+    @strawberry.field(
+        directives=[INHERITED],
+        description="A caller limited to some products sees, of another member's scope, only those products.",
+    )
+    async def product_scope(self, info: Info) -> ProductScope:
+        viewer = await info.context.loaders.grant_by_organization_id.load(self.organization_id)
+        ids = (
+            self.scope_ids
+            if viewer is None or viewer.all_products
+            else [i for i in self.scope_ids if viewer.sees_product(i)]
+        )
+        return ProductScope.of(self.all_products, ids)
 
     @strawberry.field(extensions=[member()])
     async def organization(self, info: Info) -> Annotated[Organization, strawberry.lazy("schema.organizations")]:

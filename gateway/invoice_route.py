@@ -13,7 +13,7 @@ from gateway.request_context import build_context
 from permissions.check import authorize
 from permissions.errors import GatewayError, NotFound
 from permissions.rights import Right
-from resolvers.invoice_pdf import render
+from resolvers.invoice_pdf import invoice_document
 
 STATUS = {"UNAUTHENTICATED": 401, "FORBIDDEN": 403, "NOT_FOUND": 404}
 
@@ -32,20 +32,7 @@ async def invoice_pdf(request: Request) -> Response:
         return error_response(404, "Not found.", "NOT_FOUND", request_id)
     except GatewayError as exc:
         return error_response(STATUS.get(exc.code, 400), exc.message, exc.code, request_id)
-    pdf = render(
-        title="Fattura",
-        number=row.number,
-        issued=row.issued_at.strftime("%d/%m/%Y"),
-        customer=row.billing_snapshot,
-        lines=row.lines,
-        subtotal_cents=row.subtotal_cents,
-        vat_cents=row.vat_cents,
-        total_cents=row.total_cents,
-        currency=row.currency,
-        vat_note=row.vat_note,
-        footer=f"Pagata con {row.payment_method}.",
-    )
-    filename = f"fattura-{row.number.replace('/', '-')}.pdf"
+    filename, pdf = invoice_document(row)
     return Response(
         pdf,
         media_type="application/pdf",

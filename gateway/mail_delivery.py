@@ -17,7 +17,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from sqlalchemy import select
 
-from gateway.db.models import OutboxMessage
+from gateway.db.models import OutboxAttachment, OutboxMessage
 from gateway.resources import Resources
 
 log = logging.getLogger(__name__)
@@ -50,13 +50,16 @@ class SmtpTarget:
             starttls=query.get("starttls", ["0"])[0] in ("1", "true", "yes"),
         )
 
-    def send(self, sender: str, message: OutboxMessage) -> None:
+    def send(self, sender: str, message: OutboxMessage, attachments: list[OutboxAttachment] = ()) -> None:  # type: ignore[assignment]
         email = EmailMessage()
         email["From"] = sender
         email["To"] = message.recipient
         email["Subject"] = message.subject
         email["Message-ID"] = f"<{message.id}@gateway>"
         email.set_content(message.body)
+        for attachment in attachments:
+            main, _, sub = attachment.media_type.partition("/")
+            email.add_attachment(attachment.content, maintype=main, subtype=sub, filename=attachment.filename)
         context = ssl.create_default_context()
         smtp: smtplib.SMTP = (
             smtplib.SMTP_SSL(self.host, self.port, timeout=20, context=context)
@@ -94,8 +97,13 @@ async def deliver_pending(resources: Resources, target: SmtpTarget) -> int:
         )
         for message in rows:
             message.attempts += 1
+            attachments = (
+                (await session.execute(select(OutboxAttachment).where(OutboxAttachment.message_id == message.id)))
+                .scalars()
+                .all()
+            )
             try:
-                await asyncio.to_thread(target.send, resources.settings.mail_from, message)
+                await asyncio.to_thread(target.send, resources.settings.mail_from, message, list(attachments))
             except (OSError, smtplib.SMTPException) as exc:
                 message.last_error = f"{type(exc).__name__}: {exc}"[:500]
                 message.next_attempt_at = now + timedelta(minutes=2**message.attempts)

@@ -99,3 +99,21 @@ def render(
         pdf.set_font("Helvetica", "I", 9)
         pdf.multi_cell(0, 5, _text(footer))
     return bytes(pdf.output())
+
+
+def invoice_document(invoice: Any) -> tuple[str, bytes]:
+    """An issued invoice (row or model) as (file name, PDF)."""
+    pdf = render(
+        title="Fattura",
+        number=invoice.number,
+        issued=invoice.issued_at.strftime("%d/%m/%Y"),
+        customer=invoice.billing_snapshot,
+        lines=invoice.lines,
+        subtotal_cents=invoice.subtotal_cents,
+        vat_cents=invoice.vat_cents,
+        total_cents=invoice.total_cents,
+        currency=invoice.currency,
+        vat_note=invoice.vat_note,
+        footer=f"Pagata con {invoice.payment_method}.",
+    )
+    return f"fattura-{invoice.number.replace('/', '-')}.pdf", pdf

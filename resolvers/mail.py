@@ -7,7 +7,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from gateway.db.models import OutboxMessage
+from gateway.db.models import OutboxAttachment, OutboxMessage
 
 TEMPLATES: dict[str, dict[str, tuple[str, str]]] = {
     "password_reset": {
@@ -88,6 +88,18 @@ TEMPLATES: dict[str, dict[str, tuple[str, str]]] = {
             "balance did not cover it. Without payment the service is suspended when the grace period ends.\n",
         ),
     },
+    "organization_invoices": {
+        "it": (
+            "Le fatture di {organization}",
+            "Gentile cliente,\n\n{organization} è stata eliminata. In allegato trovi le sue {count} fatture pagate, "
+            "come richiesto.\n",
+        ),
+        "en": (
+            "The invoices of {organization}",
+            "Dear customer,\n\n{organization} has been deleted. Its {count} paid invoices are attached, "
+            "as you asked.\n",
+        ),
+    },
     "recovery_email_changed": {
         "it": (
             "Indirizzo di recupero aggiornato",
@@ -110,6 +122,7 @@ def enqueue(
     recipient: str,
     language: str,
     now: datetime,
+    attachments: list[tuple[str, str, bytes]] = (),  # type: ignore[assignment]
     **values: str,
 ) -> OutboxMessage:
     by_language = TEMPLATES[kind]
@@ -123,5 +136,9 @@ def enqueue(
         created_at=now,
         next_attempt_at=now,
     )
+    message.attachments = [
+        OutboxAttachment(id=uuid.uuid4(), filename=filename, media_type=media_type, content=content)
+        for filename, media_type, content in attachments
+    ]
     session.add(message)
     return message

@@ -7,14 +7,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import delete, func, select, tuple_, update
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.db.base import new_id
-from gateway.db.models import Invitation, Membership, Order, Organization, PrepaidAccount, Product, User
+from gateway.db.models import Invitation, Invoice, Membership, Order, Organization, PrepaidAccount, Product, User
 from gateway.db.models.products import FINAL_STATUSES
 from permissions.policy import ACTIVE, Grant
 from permissions.rights import ALL_TOPICS, Role
-from resolvers import audit, legal
+from resolvers import audit, legal, mail
 from resolvers.context import Context
+from resolvers.invoice_pdf import invoice_document
 from resolvers.pagination import Page, build_page, decode_cursor
 from resolvers.results import Outcome
 
@@ -230,7 +232,9 @@ async def deletion_blockers(ctx: Context, organization_id: uuid.UUID) -> list[st
     return [code for code, count in found.items() if count]
 
 
-async def delete_organization(ctx: Context, organization_id: uuid.UUID, confirm_name: str) -> Outcome[uuid.UUID]:
+async def delete_organization(
+    ctx: Context, organization_id: uuid.UUID, confirm_name: str, send_invoices: bool = False
+) -> Outcome[uuid.UUID]:
     if blockers := await deletion_blockers(ctx, organization_id):
         return Outcome.fail(blockers[0], f"The organization cannot be deleted yet: {', '.join(blockers)}.")
     now = ctx.clock.now()
@@ -240,6 +244,8 @@ async def delete_organization(ctx: Context, organization_id: uuid.UUID, confirm_
             return Outcome.fail(
                 "CONFIRMATION_MISMATCH", "Type the organization's name exactly to confirm.", "input", "confirmName"
             )
+        if send_invoices:
+            await _mail_invoices(ctx, session, organization)
         # The row stays (invoices and audit entries refer to it); memberships and invitations go.
         organization.deleted_at = now
         organization.updated_at = now
@@ -250,3 +256,32 @@ async def delete_organization(ctx: Context, organization_id: uuid.UUID, confirm_
         )
         audit.record(session, ctx, organization_id, "organization.delete", ("Organization", organization_id))
     return Outcome(organization_id)
+
+
+async def _mail_invoices(ctx: Context, session: AsyncSession, organization: Organization) -> None:
+    """The paid invoices, as PDFs, to the owner deleting the organization."""
+    rows = (
+        (
+            await session.execute(
+                select(Invoice).where(Invoice.organization_id == organization.id).order_by(Invoice.issued_at)
+            )
+        )
+        .scalars()
+        .all()
+    )
+    user = await session.get_one(User, ctx.user_id)
+    mail.enqueue(
+        session,
+        kind="organization_invoices",
+        recipient=user.email,
+        language=user.language,
+        now=ctx.clock.now(),
+        attachments=[_attachment(row) for row in rows],
+        organization=organization.name,
+        count=str(len(rows)),
+    )
+
+
+def _attachment(row: Invoice) -> tuple[str, str, bytes]:
+    filename, pdf = invoice_document(row)
+    return filename, "application/pdf", pdf

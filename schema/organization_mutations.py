@@ -78,6 +78,9 @@ class OrganizationIdInput:
 class DeleteOrganizationInput:
     organization_id: relay.GlobalID
     confirm_name: str = strawberry.field(description="The organization's name, typed again.")
+    send_invoices: bool = strawberry.field(
+        default=False, description="Mail the organization's paid invoices (PDF) to you before it goes."
+    )
 
 
 @strawberry.input
@@ -194,6 +197,7 @@ class OrganizationMutation:
             info.context,
             _org_id(input.organization_id),  # type: ignore[arg-type]
             input.confirm_name,
+            input.send_invoices,
         )
         return await payload(
             info,

@@ -214,3 +214,30 @@ async def test_deletion_is_blocked_by_balance_and_unpaid_orders(client):
         "PREPAID_BALANCE",
         "UNPAID_INVOICES",
     ]
+
+
+async def test_deleting_an_organization_can_mail_its_invoices(client, engine):
+    owner = await person(client, "leaving@example.com")
+    org = await organization(client, owner, "Closing Time Srl")
+    order = (await place_order(client, owner, org, HOSTING))["order"]
+    await _pay(client, owner, order["id"], key="last")
+    async with engine.begin() as conn:  # the hosting was cancelled at the end of its term
+        await conn.execute(text("UPDATE products SET status = 'CANCELLED'"))
+    body = await owner.gql(
+        client,
+        'mutation($id: ID!) { deleteOrganization(input: {organizationId: $id, confirmName: "Closing Time Srl",'
+        " sendInvoices: true}) { userErrors { code } } }",
+        {"id": org},
+    )
+    assert body["data"]["deleteOrganization"]["userErrors"] == []
+    async with engine.connect() as conn:
+        row = (
+            await conn.execute(
+                text(
+                    "SELECT m.recipient, a.filename, a.media_type, substr(a.content, 1, 4) FROM outbox_messages m"
+                    " JOIN outbox_attachments a ON a.message_id = m.id WHERE m.kind = 'organization_invoices'"
+                )
+            )
+        ).one()
+    assert row[0] == "leaving@example.com"
+    assert row[1].startswith("fattura-2026-") and row[2] == "application/pdf" and bytes(row[3]) == b"%PDF"

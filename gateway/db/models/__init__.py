@@ -17,7 +17,7 @@ from gateway.db.models.billing import (
 )
 from gateway.db.models.catalog import CatalogItem, CatalogPrice, VatRate
 from gateway.db.models.identity import PasswordResetToken, Session, User
-from gateway.db.models.mail import OutboxMessage
+from gateway.db.models.mail import OutboxAttachment, OutboxMessage
 from gateway.db.models.orders import Order, OrderLine
 from gateway.db.models.organizations import AuditEntry, Invitation, Membership, Organization, OrganizationLogo
 from gateway.db.models.products import DomainVerification, IpUnblock, Product
@@ -42,6 +42,7 @@ __all__ = [
     "OrderLine",
     "Organization",
     "OrganizationLogo",
+    "OutboxAttachment",
     "OutboxMessage",
     "PasswordResetToken",
     "Payment",

@@ -3,8 +3,8 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import Index, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from gateway.db.base import Base, uuid_pk
 
@@ -25,3 +25,16 @@ class OutboxMessage(Base):
     sent_at: Mapped[datetime | None]
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(String(500))
+    # Written with the message; read explicitly when delivering (never lazily in async code).
+    attachments: Mapped[list[OutboxAttachment]] = relationship(lazy="raise", cascade="all")
+
+
+class OutboxAttachment(Base):
+    __tablename__ = "outbox_attachments"
+    __table_args__ = (Index("ix_outbox_attachments_message_id", "message_id"),)
+
+    id: Mapped[uuid.UUID] = uuid_pk()
+    message_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("outbox_messages.id", ondelete="CASCADE"))
+    filename: Mapped[str] = mapped_column(String(200))
+    media_type: Mapped[str] = mapped_column(String(100))
+    content: Mapped[bytes] = mapped_column(LargeBinary)

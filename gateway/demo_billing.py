@@ -6,13 +6,12 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, text
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.db.base import new_id
-from gateway.db.models import BillingAddress, Order, OrderLine, Product, PromoCode
-from resolvers import invoices, prepaid
-from resolvers.pricing import vat_cents
+from gateway.db.models import BillingAddress, Order, Product, PromoCode
+from resolvers import invoices, prepaid, renewals
 
 
 async def add(session: AsyncSession, organizations: dict[str, uuid.UUID], now: datetime) -> None:
@@ -65,39 +64,5 @@ async def _suspended_for_non_payment(session: AsyncSession, organization_id: uui
     ).scalar_one()
     due = now - timedelta(days=20)
     mail.expires_at, mail.status, mail.suspended_reason = due, "SUSPENDED", "NON_PAYMENT"
-    net = 2990
-    vat = vat_cents(net, 2200)
-    number = await session.scalar(text("SELECT nextval('order_number_seq')"))
-    order = Order(
-        id=new_id(),
-        organization_id=organization_id,
-        number=f"ORD-{due.year}-{number:06d}",
-        status="PENDING_PAYMENT",
-        currency="EUR",
-        subtotal_cents=net,
-        vat_cents=vat,
-        total_cents=net + vat,
-        vat_rate_basis_points=2200,
-        due_at=due,
-        created_at=due,
-        updated_at=due,
-    )
-    session.add(order)
-    await session.flush()
-    session.add(
-        OrderLine(
-            id=new_id(),
-            order_id=order.id,
-            organization_id=organization_id,
-            position=0,
-            action="RENEWAL",
-            sku=mail.catalog_sku,
-            kind=mail.kind,
-            description=f"Rinnovo {mail.name} (12 mesi)",
-            period_months=12,
-            product_id=mail.id,
-            unit_price_cents=net,
-            vat_cents=vat,
-            total_cents=net + vat,
-        )
-    )
+    order = await renewals.renewal_order(session, mail, due)
+    assert order is not None, "the catalog prices the mail service for its term"

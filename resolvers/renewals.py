@@ -113,7 +113,7 @@ async def renew_due(session: AsyncSession, settings: Settings, now: datetime) ->
     )
     paid = left = 0
     for product in due:
-        order = await _renewal_order(session, product, now)
+        order = await renewal_order(session, product, now)
         if order is None:
             continue
         balance = await prepaid.debit(
@@ -148,7 +148,8 @@ async def renew_due(session: AsyncSession, settings: Settings, now: datetime) ->
     return paid, left
 
 
-async def _renewal_order(session: AsyncSession, product: Product, now: datetime) -> Order | None:
+async def renewal_order(session: AsyncSession, product: Product, now: datetime) -> Order | None:
+    """An order renewing `product` for its term at the catalog price, due at its expiry."""
     price = await session.scalar(
         select(CatalogPrice.price_cents).where(
             CatalogPrice.sku == product.catalog_sku, CatalogPrice.period_months == product.term_months

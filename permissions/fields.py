@@ -7,7 +7,7 @@ Every field of the API carries one rule:
   `requires_any(Right.X, Right.Y)`: one of them; `requires_role(Role.ADMIN)`: that role or above;
 - `inherited()`: a plain attribute of an object whose edge already enforced its rule
   (checked once per object, never per scalar).
-A field without one is a defect `tests/test_schema_rules.py` catches.
+A field without one is a defect `tests/test_schema_sdl.py` catches.
 """
 
 from __future__ import annotations

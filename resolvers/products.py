@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, select, tuple_, update
+from sqlalchemy import Select, and_, func, select, tuple_, update
 
 from gateway.db.models import IpUnblock, Membership, Organization, Product
 from gateway.db.models.products import FINAL_STATUSES
@@ -31,12 +31,11 @@ def _fail(code: str, message: str, field: str = "productId") -> Outcome[Any]:
     return Outcome.fail(code, message, "input", field)
 
 
-async def viewer_expiring(ctx: Context, within_days: int, first: int, after: str | None) -> Page[Any]:
-    """Products expiring soon in every organization where the caller sees products: one statement."""
+def _viewer_expiring(ctx: Context, within_days: int) -> Select[Any]:
+    """The agency view's rows: every organization where the caller sees products, cut to their scope."""
     now = ctx.clock.now()
-    expires = func.coalesce(Product.expires_at, NEVER)
     mine = and_(Membership.organization_id == Product.organization_id, Membership.user_id == ctx.user_id)
-    stmt = (
+    return (
         product_rows()
         .join(Membership, mine)
         .join(Organization, and_(Organization.id == Product.organization_id, Organization.deleted_at.is_(None)))
@@ -47,15 +46,25 @@ async def viewer_expiring(ctx: Context, within_days: int, first: int, after: str
             Product.expires_at >= now,
             Product.expires_at < now + timedelta(days=within_days),
         )
-        .order_by(expires, Product.id)
-        .limit(first + 1)
     )
+
+
+async def viewer_expiring(ctx: Context, within_days: int, first: int, after: str | None) -> Page[Any]:
+    """Products expiring soon across the caller's organizations, soonest first: one statement."""
+    expires = func.coalesce(Product.expires_at, NEVER)
+    stmt = _viewer_expiring(ctx, within_days).order_by(expires, Product.id).limit(first + 1)
     if after is not None:
         when, product_id = decode_cursor(after, [datetime.fromisoformat, uuid.UUID])
         stmt = stmt.where(tuple_(expires, Product.id) > tuple_(when, product_id))
     async with ctx.reads() as session:
         rows = (await session.execute(stmt)).all()
     return build_page(rows, first, lambda r: [r.sort_expires, r.id])
+
+
+async def viewer_expiring_count(ctx: Context, within_days: int) -> int:
+    counted = _viewer_expiring(ctx, within_days).with_only_columns(func.count(), maintain_column_froms=True)
+    async with ctx.reads() as session:
+        return int(await session.scalar(counted) or 0)
 
 
 async def set_auto_renew(ctx: Context, product_id: uuid.UUID, enabled: bool) -> Outcome[Product]:

@@ -15,6 +15,7 @@ from permissions.errors import NotFound
 from permissions.fields import Target, authenticated
 from permissions.rights import Right
 from schema.billing import Invoice
+from schema.billing_addresses import BillingAddress
 from schema.common import Info
 from schema.identity import User
 from schema.invitations import Invitation
@@ -79,6 +80,10 @@ def _invoices(ctx: Any, i: uuid.UUID) -> Any:
     return ctx.loaders.invoice_by_id.load(i)
 
 
+def _addresses(ctx: Any, i: uuid.UUID) -> Any:
+    return ctx.loaders.billing_address_by_id.load(i)
+
+
 def _invitations(ctx: Any, i: uuid.UUID) -> Any:
     return ctx.loaders.invitation_by_id.load(i)
 
@@ -92,6 +97,9 @@ RULES: dict[str, NodeRule] = {
     ),
     "Invoice": NodeRule(
         _in(_invoices), _built(_invoices, lambda ctx, r: Invoice.from_row(r)), right=Right.VIEW_BILLING
+    ),
+    "BillingAddress": NodeRule(
+        _in(_addresses), _built(_addresses, lambda ctx, r: BillingAddress.from_row(r)), right=Right.VIEW_BILLING
     ),
     "Invitation": NodeRule(
         _in(_invitations),

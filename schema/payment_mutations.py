@@ -5,8 +5,9 @@ from typing import Any
 
 import strawberry
 from strawberry import relay
+from strawberry.permission import PermissionExtension
 
-from permissions.fields import inherited, requires
+from permissions.fields import InOrganization, from_source, inherited, requires
 from permissions.rights import Right
 from resolvers import payments
 from resolvers.payment_provider import PaymentSource
@@ -32,6 +33,11 @@ WithdrawPrepaidError = user_error(
     ("AMOUNT_OUT_OF_RANGE", "DESTINATION_REQUIRED", "IBAN_INVALID", "PAYPAL_INVALID", "INSUFFICIENT_FUNDS"),
 )
 IDEMPOTENCY = "Unique per attempt (≤ 255 characters). Retrying with the same key never charges twice."
+
+
+def billing_viewers_only() -> PermissionExtension:
+    """The balance and ledger in a payload: shown to VIEW_BILLING holders, null to the others."""
+    return PermissionExtension([InOrganization(from_source, right=Right.VIEW_BILLING)], fail_silently=True)
 
 
 @strawberry.input(description="Card or PayPal details; the local test provider documents its test numbers.")
@@ -79,8 +85,9 @@ class Withdrawal:
 
 @strawberry.type
 class WithdrawPrepaidPayload:
+    organization_id: strawberry.Private[uuid.UUID | None]
     withdrawal: Withdrawal | None
-    prepaid_account: PrepaidAccount | None
+    prepaid_account: PrepaidAccount | None = strawberry.field(extensions=[billing_viewers_only()])
     user_errors: list[WithdrawPrepaidError[0]]  # type: ignore[valid-type]
 
 
@@ -102,8 +109,9 @@ class PayOrderPayload:
 
 @strawberry.type
 class TopUpPrepaidPayload:
+    organization_id: strawberry.Private[uuid.UUID | None]
     payment: Payment | None
-    prepaid_account: PrepaidAccount | None
+    prepaid_account: PrepaidAccount | None = strawberry.field(extensions=[billing_viewers_only()])
     user_errors: list[TopUpPrepaidError[0]]  # type: ignore[valid-type]
 
 
@@ -181,7 +189,8 @@ class PaymentMutation:
             WithdrawPrepaidPayload,
             WithdrawPrepaidError,
             outcome,
-            otherwise={"prepaid_account": account},
+            otherwise={"prepaid_account": account, "organization_id": organization_id},
+            organization_id=lambda _: organization_id,
             withdrawal=lambda row: Withdrawal(
                 id=strawberry.ID(encode_id("Withdrawal", row.id)),
                 amount=Money.of(row.amount_cents, row.currency),
@@ -206,5 +215,6 @@ class PaymentMutation:
         return TopUpPrepaidPayload(
             payment=await _load(info, info.context.loaders.payment_by_id, result.payment_id, Payment.from_row),
             prepaid_account=PrepaidAccount(organization_id=organization_id, balance=Money.of(balance, "EUR")),  # type: ignore[arg-type]
+            organization_id=organization_id,
             user_errors=user_errors(*TopUpPrepaidError, result.problems),
         )

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from enum import Enum
 from typing import TYPE_CHECKING, Annotated, Any, Self
@@ -181,6 +182,8 @@ class Product(relay.Node):
 class ProductConnection(Connection[Product]):
     organization_id: strawberry.Private[uuid.UUID | None]
     spec: strawberry.Private[ProductFilter | None]
+    # For lists that span organizations (the agency view): how to count them.
+    count: strawberry.Private[Callable[[], Awaitable[int]] | None] = None
 
     @classmethod
     def from_page(
@@ -194,9 +197,10 @@ class ProductConnection(Connection[Product]):
         )
 
     @strawberry.field(directives=[INHERITED], description="Products matching the filter, in the caller's scope.")
-    async def total_count(self, info: Info) -> int | None:
-        if self.organization_id is None or self.spec is None:
-            return None
+    async def total_count(self, info: Info) -> int:
+        if self.count is not None:
+            return await self.count()
+        assert self.organization_id is not None and self.spec is not None
         return await info.context.loaders.product_count.load((self.organization_id, (self.spec,)))
 
 

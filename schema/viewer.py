@@ -39,8 +39,11 @@ class Viewer:
     async def expiring_products(
         self, info: Info, within_days: int = 30, first: int | None = 20, after: str | None = None
     ) -> ProductConnection:
-        page = await products.viewer_expiring(info.context, check_days(within_days), check_page(info, first), after)
-        return ProductConnection.from_page(page)
+        days = check_days(within_days)
+        page = await products.viewer_expiring(info.context, days, check_page(info, first), after)
+        connection = ProductConnection.from_page(page)
+        connection.count = lambda: products.viewer_expiring_count(info.context, days)
+        return connection
 
     @strawberry.field(extensions=[authenticated()], description="Invitations sent to the viewer's login email.")
     async def pending_invitations(self, info: Info) -> list[Invitation]:

@@ -151,6 +151,23 @@ class InOrganization(BasePermission):
         return True
 
 
+class HoldsRight(BasePermission):
+    """For optional payload fields: null, not an error, when the caller lacks the right."""
+
+    def __init__(self, right: Right) -> None:
+        self.right = right
+        self._schema_directive = Requires(right=right)
+
+    async def has_permission(self, source: Any, info: strawberry.Info, **kwargs: Any) -> bool:
+        organization_id = getattr(source, "organization_id", None)
+        grant = await info.context.loaders.grant_by_organization_id.load(organization_id) if organization_id else None
+        return grant is not None and grant.active and grant.holds(self.right)
+
+
+def null_without(right: Right) -> PermissionExtension:
+    return PermissionExtension([HoldsRight(right)], fail_silently=True)
+
+
 def public() -> PermissionExtension:
     return PermissionExtension([PublicAccess()])
 

@@ -7,7 +7,7 @@ import strawberry
 from strawberry import relay
 from strawberry.permission import PermissionExtension
 
-from permissions.fields import InOrganization, from_source, inherited, requires
+from permissions.fields import inherited, null_without, requires
 from permissions.rights import Right
 from resolvers import payments
 from resolvers.payment_provider import PaymentSource
@@ -36,8 +36,8 @@ IDEMPOTENCY = "Unique per attempt (≤ 255 characters). Retrying with the same k
 
 
 def billing_viewers_only() -> PermissionExtension:
-    """The balance and ledger in a payload: shown to VIEW_BILLING holders, null to the others."""
-    return PermissionExtension([InOrganization(from_source, right=Right.VIEW_BILLING)], fail_silently=True)
+    """Billing data in a payload (balance, ledger, invoice): shown to VIEW_BILLING holders, null to the others."""
+    return null_without(Right.VIEW_BILLING)
 
 
 @strawberry.input(description="Card or PayPal details; the local test provider documents its test numbers.")
@@ -100,9 +100,12 @@ class BankTransferInstructions:
 
 @strawberry.type
 class PayOrderPayload:
+    organization_id: strawberry.Private[uuid.UUID | None]
     order: Order | None
     payment: Payment | None
-    invoice: Invoice | None
+    invoice: Invoice | None = strawberry.field(
+        extensions=[billing_viewers_only()], description="Null unless the payer also holds VIEW_BILLING."
+    )
     bank_transfer: BankTransferInstructions | None
     user_errors: list[PayOrderError[0]]  # type: ignore[valid-type]
 
@@ -163,6 +166,7 @@ class PaymentMutation:
                 iban=info.context.settings.bank_iban, reference=order.number, amount=order.total
             )
         return PayOrderPayload(
+            organization_id=order.organization_id if order else None,
             order=order,
             payment=await _load(info, loaders.payment_by_id, result.payment_id, Payment.from_row),
             invoice=await _load(info, loaders.invoice_by_id, result.invoice_id, Invoice.from_row),

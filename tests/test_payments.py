@@ -241,3 +241,14 @@ async def test_deleting_an_organization_can_mail_its_invoices(client, engine):
         ).one()
     assert row[0] == "leaving@example.com"
     assert row[1].startswith("fattura-2026-") and row[2] == "application/pdf" and bytes(row[3]) == b"%PDF"
+
+
+async def test_a_payer_without_view_billing_gets_no_invoice_in_the_answer(client):
+    owner = await person(client, "pay-only-owner@example.com")
+    org = await organization(client, owner)
+    order = (await place_order(client, owner, org, HOSTING))["order"]
+    payer = await person(client, "pay-only@example.com")
+    await join(client, owner, org, payer, rights=["PAY"])
+    paid = await _pay(client, payer, order["id"], key="pay-only")
+    assert paid["order"] == {"status": "PAID"}
+    assert paid["invoice"] is None

@@ -6,7 +6,8 @@
    run in their own uvicorn process pinned to core 0; PostgreSQL, the load generator
    (bench/load.py) and this process share core 1.
 3. Per scenario: one answer is checked, then N connections drive it for a fixed time.
-   SQL statements per request are counted in process (bench/scenarios.py).
+   SQL statements per request are counted in process (bench/scenarios.py), and the product
+   scenarios' statements run once more under EXPLAIN (ANALYZE, BUFFERS) (bench/explain.py).
 
 See bench/README.md for how to read the table.
 """
@@ -24,7 +25,7 @@ from typing import Any
 import httpx
 import orjson
 
-from bench import report, servers
+from bench import explain, report, servers
 from bench import scenarios as sc
 from bench.seed import HEAVY_EMAIL, LIGHT_EMAIL, PASSWORD, Seeded, Sizes, seed
 from gateway.db.engine import create_engine
@@ -34,7 +35,8 @@ from gateway.settings import PROJECT_ROOT
 from schema.common import encode_id
 
 SECRET_KEY = "bench-secret-key-not-used-anywhere-else-0123456789"  # noqa: S105 (a throwaway database)
-GATEWAY_SCENARIOS = ("a", "b", "viewer", "logIn")
+GATEWAY_SCENARIOS = ("a", "b", "d", "e", "f", "viewer", "logIn")
+EXPLAINED = ("d", "e", "f")  # their statements, captured with their parameters, run under EXPLAIN ANALYZE
 FLOOR_SCENARIOS = ("c", "c-sql")
 
 
@@ -54,28 +56,48 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     add("--memberships", type=int, default=env_int("MEMBERSHIPS", 20000), help="memberships (BENCH_MEMBERSHIPS)")
     add("--audit-per-org", type=int, default=env_int("AUDIT_PER_ORG", 5), help="audit entries per organization")
     add("--heavy-orgs", type=int, default=env_int("HEAVY_ORGS", 60), help="organizations of the heavy user (>= 50)")
+    add("--products", type=int, default=env_int("PRODUCTS", 10000), help="products of the big organization (d, e)")
+    add("--small-products", type=int, default=env_int("SMALL_PRODUCTS", 100), help="of the small one (d's SQL check)")
+    add("--products-per-org", type=int, default=env_int("PRODUCTS_PER_ORG", 20), help="in each agency organization (f)")
+    add("--search", default=os.environ.get("BENCH_SEARCH", ""), help="the term of (e); default: in ~1%% of names")
     add("--seconds", type=float, default=env_float("SECONDS", 10), help="timed window per scenario (BENCH_SECONDS)")
     add("--warmup", type=float, default=env_float("WARMUP", 2), help="untimed load before each window")
     add("--connections", type=int, default=env_int("CONNECTIONS", 8), help="concurrent keep-alive connections")
     add("--only", default="", help="comma-separated scenarios, of " + ",".join(GATEWAY_SCENARIOS + FLOOR_SCENARIOS))
     add("--show-sql", action="store_true", help="print the SQL of one scenario (a) request")
+    add("--show-plans", action="store_true", help="print the EXPLAIN ANALYZE plans of (d), (e) and (f) in full")
     args = parser.parse_args(argv)
     unknown = set(filter(None, args.only.split(","))) - set(GATEWAY_SCENARIOS + FLOOR_SCENARIOS)
     if unknown:
         parser.error(f"unknown scenarios: {', '.join(sorted(unknown))}")
+    if args.search and not (args.search.isprintable() and 3 <= len(args.search.strip()) <= 100):
+        parser.error("--search: 3 to 100 printable characters")
     if not 0 < args.seconds <= 120 or not 0 <= args.warmup <= 30 or not 1 <= args.connections <= 256:
         parser.error("--seconds in (0, 120], --warmup in [0, 30], --connections in [1, 256]")
     return args
 
 
-def build_scenarios(seeded: Seeded, heavy_orgs: int, heavy: str, light: str) -> list[sc.Scenario]:
+def build_scenarios(seeded: Seeded, sizes: Sizes, heavy: str, light: str) -> list[sc.Scenario]:
     org_id = encode_id("Organization", seeded.heavy_org_id)
     log_in = {"input": {"email": HEAVY_EMAIL, "password": PASSWORD}}
-    a_check = sc.organizations_check(min(50, heavy_orgs))
+    a_check = sc.organizations_check(min(50, sizes.heavy_orgs))
+    products = seeded.products
+    big = {"id": encode_id("Organization", products.big_org_id)}
+    small = {"id": encode_id("Organization", products.small_org_id)}
+    search = {**big, "search": products.search}
+    d_check, d_small = sc.products_check(sizes.products), sc.products_check(sizes.small_products)
+    e_check = sc.products_check(products.search_matches, products.search)
+    f_check = sc.expiring_check(min(sc.PAGE, products.heavy_expiring))
+    f_light = sc.expiring_check(min(sc.PAGE, products.light_expiring))
     return [
         sc.Scenario("a", "gateway", "/graphql", sc.VIEWER_ORGANIZATIONS, {}, heavy, a_check),
         sc.Scenario("a-light", "gateway", "/graphql", sc.VIEWER_ORGANIZATIONS, {}, light, sc.organizations_check(5)),
         sc.Scenario("b", "gateway", "/graphql", sc.ORGANIZATION, {"id": org_id}, heavy, sc.organization_check),
+        sc.Scenario("d", "gateway", "/graphql", sc.PRODUCTS, big, heavy, d_check),
+        sc.Scenario("d-small", "gateway", "/graphql", sc.PRODUCTS, small, heavy, d_small),
+        sc.Scenario("e", "gateway", "/graphql", sc.PRODUCT_SEARCH, search, heavy, e_check),
+        sc.Scenario("f", "gateway", "/graphql", sc.EXPIRING, {}, heavy, f_check),
+        sc.Scenario("f-light", "gateway", "/graphql", sc.EXPIRING, {}, light, f_light),
         sc.Scenario("viewer", "gateway", "/graphql", sc.VIEWER, {}, heavy, sc.viewer_check(HEAVY_EMAIL)),
         sc.Scenario("logIn", "gateway", "/graphql", sc.LOG_IN, log_in, None, sc.log_in_check),
         sc.Scenario("c", "floor", "/graphql", sc.VIEWER_ORGANIZATIONS, {}, heavy, a_check),
@@ -130,7 +152,16 @@ def measure(
 
 
 def run(args: argparse.Namespace, root: Path, pg: EmbeddedPostgres, timings: dict[str, float]) -> dict[str, Any]:
-    sizes = Sizes(args.orgs, args.users, args.memberships, args.audit_per_org, args.heavy_orgs)
+    sizes = Sizes(
+        orgs=args.orgs,
+        users=args.users,
+        memberships=args.memberships,
+        audit_per_org=args.audit_per_org,
+        heavy_orgs=args.heavy_orgs,
+        products=args.products,
+        small_products=args.small_products,
+        products_per_org=args.products_per_org,
+    )
     if issue := sizes.problem():
         raise SystemExit(f"bench: {issue}")
     wanted = set(args.only.split(",")) if args.only else set(GATEWAY_SCENARIOS + FLOOR_SCENARIOS)
@@ -138,7 +169,7 @@ def run(args: argparse.Namespace, root: Path, pg: EmbeddedPostgres, timings: dic
     db_pid = servers.pin_postgres(pg.pgdata)
     started = time.perf_counter()
     asyncio.run(_migrate(url))
-    seeded = asyncio.run(seed(url, sizes))
+    seeded = asyncio.run(seed(url, sizes, args.search.strip().lower() or None))
     timings["seed"] = time.perf_counter() - started
     data_dir = root / "data"
     data_dir.mkdir(parents=True, exist_ok=True)
@@ -146,11 +177,14 @@ def run(args: argparse.Namespace, root: Path, pg: EmbeddedPostgres, timings: dic
     gateway = servers.gateway(url, SECRET_KEY, data_dir, root / "gateway.log")
     try:
         heavy, light = log_in(gateway, HEAVY_EMAIL), log_in(gateway, LIGHT_EMAIL)
-        scenarios = {s.name: s for s in build_scenarios(seeded, args.heavy_orgs, heavy, light)}
+        scenarios = {s.name: s for s in build_scenarios(seeded, sizes, heavy, light)}
         on_gateway = [s for s in scenarios.values() if s.server == "gateway"]
         settings = sc.in_process_settings(url, SECRET_KEY, data_dir)
         results["counted"] = asyncio.run(sc.count_gateway_statements(settings, on_gateway))
         results["sql"] = {name: len(counted.statements) for name, counted in results["counted"].items()}
+        explained = [name for name in EXPLAINED if name in wanted]
+        results["plans"] = asyncio.run(explain.explain_all(url, {n: results["counted"][n] for n in explained}))
+        timings["settle"] = asyncio.run(servers.settle(url))
         results["reference"] = answer(gateway, scenarios["a"])
         for name in GATEWAY_SCENARIOS:
             if name in wanted:

@@ -7,12 +7,16 @@ import os
 import sys
 from typing import Any
 
-from bench import servers
+from bench import explain, servers
+from bench import scenarios as sc
 from bench.seed import Seeded
 
 LABELS = {
     "a": "a  viewer.organizations",
     "b": "b  organization(id)",
+    "d": "d  org.products(50)",
+    "e": "e  products search",
+    "f": "f  viewer.expiring(50)",
     "viewer": "   viewer.user",
     "logIn": "   logIn (argon2id)",
     "c": "c  floor: asyncpg+dicts",
@@ -55,7 +59,18 @@ def print_report(args: argparse.Namespace, results: dict[str, Any], timings: dic
     print(f"\nPython {sys.version.split()[0]}, {os.cpu_count()} CPUs, {pinning}")
     print(f"load average before the run: {timings['load_before']:.2f}")
     print(f"data: {counts}; heavy user in {args.heavy_orgs} organizations; seeded in {timings['seed']:.1f} s")
-    print(f"load: {args.connections} connections, {args.warmup:g} s warm-up + {args.seconds:g} s timed per scenario\n")
+    products = seeded.products
+    print(
+        f"products: {args.products} in one organization and {args.small_products} in another (both the heavy"
+        f" user's), {args.products_per_org} in each\n  organization of the heavy and light users; 10% add-ons;"
+        f" the heavy user sees products in {products.heavy_orgs} organizations, the light one in"
+        f" {products.light_orgs}"
+    )
+    print(f"load: {args.connections} connections, {args.warmup:g} s warm-up + {args.seconds:g} s timed per scenario")
+    if "settle" in timings:
+        waited = timings["settle"]
+        print(f"  (waited {waited:.1f} s for the gateway's start-up jobs round to end before the first window)")
+    print()
     print(row([name for name, _ in COLUMNS]))
     print("-" * len(row([name for name, _ in COLUMNS])))
     floor_cpu = per_request_ms(measured["c"], "server_cpu_s") if "c" in measured else None
@@ -85,6 +100,8 @@ def print_report(args: argparse.Namespace, results: dict[str, Any], timings: dic
         "\nothers: CPU used meanwhile by every other process on the machine; above ~10%, distrust the row."
     )
     _notes(args, results, measured)
+    _product_notes(args, results)
+    _plans(args, results.get("plans", {}))
     print(f"\ntotal {timings['total']:.1f} s (including PostgreSQL start, seeding and stop)")
 
 
@@ -109,3 +126,109 @@ def _notes(args: argparse.Namespace, results: dict[str, Any], measured: dict[str
         print("\nSQL of one (a) request:")
         for i, statement in enumerate(counted["a"].statements, 1):
             print(f"  [{i}] {' '.join(statement.split())}")
+
+
+def _same(counted: dict[str, Any], big: str, small: str) -> tuple[str, Any, Any] | None:
+    if big not in counted or small not in counted:
+        return None
+    one, other = counted[big], counted[small]
+    same = len(one.statements) == len(other.statements) and one.checkouts == other.checkouts
+    return ("same" if same else "DIFFERENT: the statements grow with the data"), one, other
+
+
+def _product_notes(args: argparse.Namespace, results: dict[str, Any]) -> None:
+    counted = results.get("counted", {})
+    products = results["seeded"].products
+    if found := _same(counted, "d", "d-small"):
+        verdict, big, small = found
+        print(
+            f"SQL for (d), counted in process: {args.products} products {len(big.statements)} statements on"
+            f" {big.checkouts} pool checkouts, {args.small_products} products {len(small.statements)} on"
+            f" {small.checkouts}: {verdict}."
+        )
+        with_add_ons, add_ons = sc.add_ons_in(big.answer)
+        print(f"  (d) answers 50 products, {with_add_ons} of them with add-ons ({add_ons} in all).")
+    if found := _same(counted, "f", "f-light"):
+        verdict, heavy, light = found
+        print(
+            f"SQL for (f): heavy user ({products.heavy_orgs} organizations) {len(heavy.statements)} statements on"
+            f" {heavy.checkouts} checkouts, light user ({products.light_orgs}) {len(light.statements)} on"
+            f" {light.checkouts}: {verdict}."
+        )
+        print(
+            f"  (f) answers {len(heavy.answer['data']['viewer']['expiringProducts']['edges'])} of the"
+            f" {products.heavy_expiring} products expiring within 30 days, from {sc.organizations_in(heavy.answer)}"
+            " organization(s)."
+        )
+    if "e" in counted:
+        share = products.search_matches / args.products
+        print(
+            f"(e) searches {products.search!r}: in {products.search_matches} of the {args.products} names"
+            f" ({share:.1%}); the gateway's totalCount agrees."
+        )
+
+
+def _plans(args: argparse.Namespace, plans: dict[str, list[explain.Plan]]) -> None:
+    if not plans:
+        return
+    print(
+        "\nEXPLAIN (ANALYZE, BUFFERS) of one request's statements, with their captured parameters, each as a"
+        "\nprepared statement (as asyncpg runs them): its 1st execution (a custom plan) and its 6th, when"
+        "\nPostgreSQL may have switched to a generic plan (G). ms: execution time; buffers: shared hit+read."
+    )
+    for name, found in plans.items():
+        first = sum(p.first.ms for p in found)
+        settled = sum(p.settled.ms for p in found)
+        print(
+            f"\n({name}) {len(found)} statements: {first:.2f} ms executing in the 1st run, {settled:.2f} ms in the 6th"
+        )
+        print(f"  {'':4}{'reads':<23}{'1st ms':>8}{'6th ms':>8}  {'rows':>5} {'buffers':>8}  scans (1st run)")
+        for i, plan in enumerate(found, 1):
+            reads = f"{f'[{i}]':<4}{explain.describe(plan.statement):<23}"
+            if plan.error:
+                print(f"  {reads} EXPLAIN failed: {plan.error.splitlines()[0]}")
+                continue
+            mark = "G" if plan.generic else " "
+            print(
+                f"  {reads}{plan.first.ms:>8.2f}{plan.settled.ms:>7.2f}{mark}"
+                f"  {plan.first.rows:>5.0f} {plan.first.hit + plan.first.read:>8}  {plan.first.summary()}"
+            )
+            if plan.changed:
+                print(f"  {'':29}6th run: {plan.settled.summary()}")
+        _verdicts(name, found)
+        if args.show_plans:
+            for i, plan in enumerate(found, 1):
+                print(f"\n  [{i}] 1st run:\n" + _indent(plan.first.text))
+                if plan.changed or plan.generic:
+                    print(f"  [{i}] 6th run{' (generic plan)' if plan.generic else ''}:\n" + _indent(plan.settled.text))
+
+
+def _verdicts(name: str, found: list[explain.Plan]) -> None:
+    """What the brief of each scenario asks of the plans: the indexes it needs, no sequential scan of products."""
+
+    def where(test: Any) -> str:
+        found_in = []
+        for i, plan in enumerate(found, 1):
+            first, settled = (not plan.error and test(plan.first)), (not plan.error and test(plan.settled))
+            if first or settled:
+                found_in.append(f"[{i}]" + ("" if first and settled else " 1st run" if first else " 6th run"))
+        return ", ".join(found_in)
+
+    organization = where(lambda run: set(run.indexes) & set(explain.ORGANIZATION_INDEXES))
+    seq = where(lambda run: "products" in run.seq_scans)
+    print(f"  organization indexes on products: {'used by ' + organization if organization else 'not used'}")
+    if name == "e":
+        trigram = where(lambda run: explain.TRIGRAM_INDEX in run.indexes)
+        print(f"  trigram GIN index {explain.TRIGRAM_INDEX}: {'used by ' + trigram if trigram else 'NOT USED'}")
+    print(f"  sequential scan of products: {'YES, in ' + seq if seq else 'none'}")
+    for i, plan in enumerate(found, 1):
+        if not plan.error and plan.settled.ms > max(0.5, 2 * plan.first.ms):
+            kind = "generic plan" if plan.generic else "plan"
+            print(
+                f"  SLOWER ONCE SETTLED: [{i}] {explain.describe(plan.statement)}: the {kind} of the 6th run takes"
+                f" {plan.settled.ms:.2f} ms, the 1st run's {plan.first.ms:.2f} ms"
+            )
+
+
+def _indent(text: str) -> str:
+    return "\n".join("      " + line for line in text.splitlines())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import shutil
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import asyncpg
 import httpx
 import psutil
 
@@ -21,6 +23,7 @@ from gateway.settings import PROJECT_ROOT
 SERVER_CORE = 0
 CLIENT_CORE = 1
 START_TIMEOUT = 60.0
+SETTLE_LIMIT = 60.0
 TASKSET = shutil.which("taskset")
 PINNED = TASKSET is not None and len(os.sched_getaffinity(0)) >= 2
 
@@ -127,6 +130,8 @@ def gateway(database_url: str, secret_key: str, data_dir: Path, log: Path) -> Se
         "GATEWAY_DATA_DIR": str(data_dir),
         # logIn under load would trip the per-IP throttle, which is not what it measures.
         "GATEWAY_IP_ATTEMPTS_PER_MINUTE": "1000000000",
+        # Production must name its payment provider; the only one there is moves no money.
+        "GATEWAY_PAYMENT_PROVIDER": "local-test",
     }
     return start("gateway", [sys.executable, "-m", "gateway.cli", "serve"], env, log)
 
@@ -135,6 +140,30 @@ def floor(database_url: str, secret_key: str, log: Path) -> Server:
     port = free_port()
     argv = [sys.executable, "-m", "bench.floor", "--database-url", database_url, "--secret-key", secret_key]
     return start("floor", [*argv, "--port", str(port)], {"PORT": str(port)}, log)
+
+
+BUSY = """
+SELECT count(*) FROM pg_stat_activity
+WHERE application_name = 'organization-gateway' AND state IS DISTINCT FROM 'idle' AND pid <> pg_backend_pid()
+"""
+
+
+async def settle(database_url: str, quiet: float = 0.5) -> float:
+    """Waits (at most SETTLE_LIMIT s) until no gateway connection has been busy for `quiet` s: the
+    start-up jobs round sends expiry notices for every product due within 30 days. Returns the wait."""
+    started = time.monotonic()
+    conn = await asyncpg.connect(database_url.replace("postgresql+asyncpg://", "postgresql://", 1))
+    try:
+        calm_since = time.monotonic()
+        while time.monotonic() - started < SETTLE_LIMIT:
+            if await conn.fetchval(BUSY):
+                calm_since = time.monotonic()
+            elif time.monotonic() - calm_since >= quiet:
+                break
+            await asyncio.sleep(0.05)
+    finally:
+        await conn.close()
+    return time.monotonic() - started
 
 
 def drive(spec: dict[str, Any]) -> dict[str, Any]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import Response
 
-from gateway.http_errors import error_response
+from gateway.http_errors import error_response, refusal_response
 from gateway.middleware.request_id import request_id_of
 from gateway.request_context import build_context
 from permissions.check import authorize
@@ -18,8 +18,6 @@ from permissions.errors import GatewayError, NotFound, Unauthenticated
 from permissions.rights import Right
 from resolvers import contract, contract_pdf, proforma
 from resolvers.context import Context
-
-STATUS = {"UNAUTHENTICATED": 401, "FORBIDDEN": 403, "NOT_FOUND": 404}
 
 
 def _pdf(content: bytes, filename: str, cache_control: str) -> Response:
@@ -42,7 +40,7 @@ async def contract_document(request: Request) -> Response:
     try:
         await _logged_in(request)
     except GatewayError as exc:
-        return error_response(STATUS.get(exc.code, 400), exc.message, exc.code, request_id)
+        return refusal_response(exc, request_id)
     version = contract.find(request.path_params["version"])
     if version is None:
         return error_response(404, "There is no such version of the general conditions.", "NOT_FOUND", request_id)
@@ -58,7 +56,7 @@ async def proforma_document(request: Request) -> Response:
             raise NotFound
         await authorize(ctx, inputs.organization_id, right=Right.VIEW_BILLING)
     except GatewayError as exc:
-        return error_response(STATUS.get(exc.code, 400), exc.message, exc.code, request_id)
+        return refusal_response(exc, request_id)
     if ctx.clock.now() >= inputs.expires_at:
         return error_response(410, "This link has expired: create the pro-forma again.", "EXPIRED", request_id)
     outcome = await proforma.build(ctx, inputs)

@@ -7,15 +7,13 @@ import uuid
 from starlette.requests import Request
 from starlette.responses import Response
 
-from gateway.http_errors import error_response
+from gateway.http_errors import error_response, refusal_response
 from gateway.middleware.request_id import request_id_of
 from gateway.request_context import build_context
 from permissions.check import authorize
 from permissions.errors import GatewayError, NotFound
 from permissions.rights import Right
 from resolvers.invoice_pdf import invoice_document
-
-STATUS = {"UNAUTHENTICATED": 401, "FORBIDDEN": 403, "NOT_FOUND": 404}
 
 
 async def invoice_pdf(request: Request) -> Response:
@@ -31,7 +29,7 @@ async def invoice_pdf(request: Request) -> Response:
     except ValueError:
         return error_response(404, "Not found.", "NOT_FOUND", request_id)
     except GatewayError as exc:
-        return error_response(STATUS.get(exc.code, 400), exc.message, exc.code, request_id)
+        return refusal_response(exc, request_id)
     filename, pdf = invoice_document(row)
     return Response(
         pdf,

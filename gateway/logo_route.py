@@ -7,14 +7,12 @@ import uuid
 from starlette.requests import Request
 from starlette.responses import Response
 
-from gateway.http_errors import error_response
+from gateway.http_errors import error_response, refusal_response
 from gateway.middleware.request_id import request_id_of
 from gateway.request_context import build_context
 from permissions.check import authorize
 from permissions.errors import GatewayError
 from resolvers.logos import logo_bytes
-
-STATUS = {"UNAUTHENTICATED": 401, "FORBIDDEN": 403, "NOT_FOUND": 404}
 
 
 async def organization_logo(request: Request) -> Response:
@@ -27,7 +25,7 @@ async def organization_logo(request: Request) -> Response:
         ctx = await build_context(request, Response())
         await authorize(ctx, organization_id)
     except GatewayError as exc:
-        return error_response(STATUS.get(exc.code, 400), exc.message, exc.code, request_id)
+        return refusal_response(exc, request_id)
     found = await logo_bytes(ctx, organization_id)
     if found is None:
         return error_response(404, "This organization has no logo.", "NOT_FOUND", request_id)

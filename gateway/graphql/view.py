@@ -10,15 +10,13 @@ from starlette.types import Receive, Scope, Send
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse
 
-from gateway.http_errors import error_response
+from gateway.http_errors import error_response, refusal_response
 from gateway.middleware.request_id import request_id_of
 from gateway.request_context import build_context
 from permissions.errors import GatewayError
 from resolvers.context import Context
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
-
-STATUS_OF = {"UNAUTHENTICATED": 401, "FORBIDDEN": 403, "RATE_LIMITED": 429}
 
 
 class GatewayGraphQL(GraphQL[Context, None]):
@@ -38,8 +36,7 @@ class GatewayGraphQL(GraphQL[Context, None]):
         try:
             response = await self.run(request)
         except GatewayError as exc:
-            status = STATUS_OF.get(exc.code, 400)
-            response = error_response(status, exc.message, exc.code, request_id_of(scope))
+            response = refusal_response(exc, request_id_of(scope))
         except HTTPException as exc:
             code = "NOT_FOUND" if exc.status_code == 404 else "BAD_REQUEST"
             response = error_response(exc.status_code, exc.reason, code, request_id_of(scope))

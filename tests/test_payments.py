@@ -252,3 +252,16 @@ async def test_a_payer_without_view_billing_gets_no_invoice_in_the_answer(client
     paid = await _pay(client, payer, order["id"], key="pay-only")
     assert paid["order"] == {"status": "PAID"}
     assert paid["invoice"] is None
+
+
+async def test_concurrent_duplicates_charge_once(client, engine):
+    owner = await person(client, "twins@example.com")
+    org = await organization(client, owner)
+    order = (await place_order(client, owner, org, HOSTING))["order"]
+    answers = await asyncio.gather(*(_pay(client, owner, order["id"], key="twin") for _ in range(5)))
+    codes = sorted(a["userErrors"][0]["code"] if a["userErrors"] else "OK" for a in answers)
+    # Each duplicate either waits its turn and replays the first answer, or is told to retry.
+    assert set(codes) <= {"OK", "CONFLICT"} and "OK" in codes
+    async with engine.connect() as conn:
+        assert await conn.scalar(text("SELECT count(*) FROM payments")) == 1
+        assert await conn.scalar(text("SELECT count(*) FROM invoices")) == 1

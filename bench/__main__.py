@@ -19,13 +19,14 @@ import asyncio
 import os
 import shutil
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import httpx
 import orjson
 
-from bench import explain, report, servers
+from bench import billing, explain, report, servers
 from bench import scenarios as sc
 from bench.seed import HEAVY_EMAIL, LIGHT_EMAIL, PASSWORD, Seeded, Sizes, seed
 from gateway.db.engine import create_engine
@@ -35,7 +36,7 @@ from gateway.settings import PROJECT_ROOT
 from schema.common import encode_id
 
 SECRET_KEY = "bench-secret-key-not-used-anywhere-else-0123456789"  # noqa: S105 (a throwaway database)
-GATEWAY_SCENARIOS = ("a", "b", "d", "e", "f", "viewer", "logIn")
+GATEWAY_SCENARIOS = ("a", "b", "d", "e", "f", "g", "h", "viewer", "logIn")
 EXPLAINED = ("d", "e", "f")  # their statements, captured with their parameters, run under EXPLAIN ANALYZE
 FLOOR_SCENARIOS = ("c", "c-sql")
 
@@ -59,6 +60,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     add("--products", type=int, default=env_int("PRODUCTS", 10000), help="products of the big organization (d, e)")
     add("--small-products", type=int, default=env_int("SMALL_PRODUCTS", 100), help="of the small one (d's SQL check)")
     add("--products-per-org", type=int, default=env_int("PRODUCTS_PER_ORG", 20), help="in each agency organization (f)")
+    add("--invoices", type=int, default=env_int("INVOICES", 100000), help="of the invoices organization (g)")
+    add("--small-invoices", type=int, default=env_int("SMALL_INVOICES", 1000), help="of the other (g's SQL check)")
+    add("--pay-orders", type=int, default=env_int("PAY_ORDERS", 3000), help="orders waiting for payment (h)")
+    add("--pay-funded", type=int, default=env_int("PAY_FUNDED", 300), help="of them the prepaid balance covers")
+    add("--pay-duplicates", type=int, default=env_int("PAY_DUPLICATES", 10), help="(h) requests sent twice at once")
     add("--search", default=os.environ.get("BENCH_SEARCH", ""), help="the term of (e); default: in ~1%% of names")
     add("--seconds", type=float, default=env_float("SECONDS", 10), help="timed window per scenario (BENCH_SECONDS)")
     add("--warmup", type=float, default=env_float("WARMUP", 2), help="untimed load before each window")
@@ -77,7 +83,16 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return args
 
 
-def build_scenarios(seeded: Seeded, sizes: Sizes, heavy: str, light: str) -> list[sc.Scenario]:
+def build_scenarios(seeded: Seeded, sizes: Sizes, heavy: str, light: str, bill: str) -> list[sc.Scenario]:
+    bills = seeded.billing
+    big_invoices = {"id": encode_id("Organization", bills.big_org_id)}
+    small_invoices = {"id": encode_id("Organization", bills.small_org_id)}
+    g_check = billing.invoices_check(sizes.invoices, billing.INVOICES_BALANCE)
+    g_small = billing.invoices_check(sizes.small_invoices, 0)  # no prepaid account: 0
+
+    def pay(i: int) -> dict[str, Any]:
+        return billing.pay_variables(bills, i)
+
     org_id = encode_id("Organization", seeded.heavy_org_id)
     log_in = {"input": {"email": HEAVY_EMAIL, "password": PASSWORD}}
     a_check = sc.organizations_check(min(50, sizes.heavy_orgs))
@@ -98,6 +113,9 @@ def build_scenarios(seeded: Seeded, sizes: Sizes, heavy: str, light: str) -> lis
         sc.Scenario("e", "gateway", "/graphql", sc.PRODUCT_SEARCH, search, heavy, e_check),
         sc.Scenario("f", "gateway", "/graphql", sc.EXPIRING, {}, heavy, f_check),
         sc.Scenario("f-light", "gateway", "/graphql", sc.EXPIRING, {}, light, f_light),
+        sc.Scenario("g", "gateway", "/graphql", billing.INVOICES, big_invoices, bill, g_check),
+        sc.Scenario("g-small", "gateway", "/graphql", billing.INVOICES, small_invoices, bill, g_small),
+        sc.Scenario("h", "gateway", "/graphql", billing.PAY_ORDER, pay(2), bill, billing.pay_check, warm=pay(1)),
         sc.Scenario("viewer", "gateway", "/graphql", sc.VIEWER, {}, heavy, sc.viewer_check(HEAVY_EMAIL)),
         sc.Scenario("logIn", "gateway", "/graphql", sc.LOG_IN, log_in, None, sc.log_in_check),
         sc.Scenario("c", "floor", "/graphql", sc.VIEWER_ORGANIZATIONS, {}, heavy, a_check),
@@ -151,6 +169,56 @@ def measure(
     return result
 
 
+def pay_run(
+    server: servers.Server,
+    scenario: sc.Scenario,
+    bills: billing.Billing,
+    sizes: Sizes,
+    args: argparse.Namespace,
+    db_pid: int | None,
+    url: str,
+    ledger: billing.Ledger,
+) -> dict[str, Any]:
+    """(h): order 3 paid and checked, the duplicate pairs (orders 4 on) sent at once, then every other
+    order, each once, by N connections; afterwards the database checked against every answer."""
+    ledger.add(answer(server, replace(scenario, variables=billing.pay_variables(bills, 3)))["data"]["payOrder"])
+    first_dup, pairs = 4, sizes.pay_duplicates
+    dup_wrong = asyncio.run(billing.duplicates(server.url, str(scenario.token), bills, first_dup, pairs, ledger))
+    dup_orders = [bills.order_id(i) for i in range(first_dup, first_dup + pairs)]
+    spec = {
+        "host": "127.0.0.1",
+        "port": server.port,
+        "path": scenario.path,
+        "body": "",
+        "bodies": billing.bodies(bills, first_dup + pairs),
+        "headers": scenario.headers(),
+        "connections": args.connections,
+        "seconds": args.seconds,
+        "warmup": args.warmup,
+        "server_pid": server.pid,
+        "db_pid": db_pid,
+    }
+    result = servers.drive(spec)
+    if result["failures"]:
+        raise SystemExit(f"bench: h: {result['failures']} bad answers under load: {result['first_failure']}")
+    in_window: dict[str, int] = {}
+    for _, measuring, text in result.pop("answers"):
+        got = ledger.add(orjson.loads(text)["data"]["payOrder"])
+        if measuring:
+            in_window[got] = in_window.get(got, 0) + 1
+    if not result["requests"]:
+        raise SystemExit("bench: h: no answer completed in the timed window (--pay-orders too few?)")
+    wrong, database = asyncio.run(billing.verify(url, bills, ledger, dup_orders))
+    return {
+        "measured": result,
+        "in_window": in_window,
+        "outcomes": ledger.outcomes,
+        "database": database,
+        "wrong": dup_wrong + wrong,
+        "pairs": pairs,
+    }
+
+
 def run(args: argparse.Namespace, root: Path, pg: EmbeddedPostgres, timings: dict[str, float]) -> dict[str, Any]:
     sizes = Sizes(
         orgs=args.orgs,
@@ -161,6 +229,11 @@ def run(args: argparse.Namespace, root: Path, pg: EmbeddedPostgres, timings: dic
         products=args.products,
         small_products=args.small_products,
         products_per_org=args.products_per_org,
+        invoices=args.invoices,
+        small_invoices=args.small_invoices,
+        pay_orders=args.pay_orders,
+        pay_funded=args.pay_funded,
+        pay_duplicates=args.pay_duplicates,
     )
     if issue := sizes.problem():
         raise SystemExit(f"bench: {issue}")
@@ -177,7 +250,8 @@ def run(args: argparse.Namespace, root: Path, pg: EmbeddedPostgres, timings: dic
     gateway = servers.gateway(url, SECRET_KEY, data_dir, root / "gateway.log")
     try:
         heavy, light = log_in(gateway, HEAVY_EMAIL), log_in(gateway, LIGHT_EMAIL)
-        scenarios = {s.name: s for s in build_scenarios(seeded, sizes, heavy, light)}
+        bill = log_in(gateway, billing.BILLING_EMAIL)
+        scenarios = {s.name: s for s in build_scenarios(seeded, sizes, heavy, light, bill)}
         on_gateway = [s for s in scenarios.values() if s.server == "gateway"]
         settings = sc.in_process_settings(url, SECRET_KEY, data_dir)
         results["counted"] = asyncio.run(sc.count_gateway_statements(settings, on_gateway))
@@ -186,8 +260,18 @@ def run(args: argparse.Namespace, root: Path, pg: EmbeddedPostgres, timings: dic
         results["plans"] = asyncio.run(explain.explain_all(url, {n: results["counted"][n] for n in explained}))
         timings["settle"] = asyncio.run(servers.settle(url))
         results["reference"] = answer(gateway, scenarios["a"])
+        # (h)'s in-process count paid orders 1 and 2 (its checks say so): the ledger starts with them.
+        ledger = billing.Ledger()
+        for counted in (results["counted"]["h"].answer, None):
+            if counted is None:
+                ledger.succeeded[encode_id("Order", seeded.billing.order_id(1))] = {"(in process)"}
+            else:
+                ledger.add(counted["data"]["payOrder"])
         for name in GATEWAY_SCENARIOS:
-            if name in wanted:
+            if name == "h" and name in wanted:
+                results["payments"] = pay_run(gateway, scenarios["h"], seeded.billing, sizes, args, db_pid, url, ledger)
+                results["measured"]["h"] = results["payments"]["measured"]
+            elif name in wanted:
                 answer(gateway, scenarios[name])
                 results["measured"][name] = measure(gateway, scenarios[name], args, db_pid)
     finally:

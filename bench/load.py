@@ -33,6 +33,10 @@ class Window:
     latencies: list[float] = field(default_factory=list)
     failures: int = 0
     first_failure: str = ""
+    # With spec["bodies"]: each request the next body, once; every answer kept, (body index, in window, text).
+    next_body: int = 0
+    exhausted_at: float | None = None
+    answers: list[tuple[int, bool, str]] = field(default_factory=list)
 
 
 def request_bytes(spec: dict[str, Any]) -> bytes:
@@ -66,14 +70,23 @@ async def read_response(reader: asyncio.StreamReader) -> tuple[int, bytes, bool]
     return status, await reader.readexactly(length), close
 
 
-async def connection(spec: dict[str, Any], payload: bytes, window: Window) -> None:
+async def connection(spec: dict[str, Any], payloads: list[bytes], window: Window) -> None:
     reader, writer = await asyncio.open_connection(spec["host"], spec["port"])
+    distinct = "bodies" in spec
     try:
         while not window.stopping:
+            index = 0
+            if distinct:
+                if window.next_body >= len(payloads):
+                    window.exhausted_at = window.exhausted_at or time.perf_counter()
+                    break
+                index, window.next_body = window.next_body, window.next_body + 1
             started = time.perf_counter()
-            writer.write(payload)
+            writer.write(payloads[index])
             status, body, close = await read_response(reader)
             elapsed = time.perf_counter() - started
+            if distinct:
+                window.answers.append((index, window.measuring, body.decode()))
             if status != 200 or ERRORS_KEY in body:
                 window.failures += 1
                 window.first_failure = window.first_failure or f"{status} {body[:500]!r}"
@@ -120,10 +133,13 @@ def machine_busy() -> float:
 
 async def run(spec: dict[str, Any]) -> dict[str, Any]:
     window = Window()
-    payload = request_bytes(spec)
+    if "bodies" in spec:
+        payloads = [request_bytes({**spec, "body": body}) for body in spec["bodies"]]
+    else:
+        payloads = [request_bytes(spec)]
     server = [spec["server_pid"]]
     database = [spec["db_pid"]] if spec.get("db_pid") else []
-    tasks = [asyncio.create_task(connection(spec, payload, window)) for _ in range(spec["connections"])]
+    tasks = [asyncio.create_task(connection(spec, payloads, window)) for _ in range(spec["connections"])]
     try:
         await asyncio.sleep(spec["warmup"])
         server_before, db_before, client_before = cpu_seconds(server), cpu_seconds(database), own_cpu()
@@ -156,6 +172,9 @@ async def run(spec: dict[str, Any]) -> dict[str, Any]:
         "other_cpu_s": max(0.0, machine_after - machine_before - ours),
         "failures": window.failures,
         "first_failure": window.first_failure,
+        # Distinct bodies only: the answers, and when in the window the bodies ran out (seconds), if they did.
+        "answers": window.answers,
+        "exhausted_after": None if window.exhausted_at is None else window.exhausted_at - started,
     }
 
 

@@ -17,6 +17,8 @@ LABELS = {
     "d": "d  org.products(50)",
     "e": "e  products search",
     "f": "f  viewer.expiring(50)",
+    "g": "g  org.invoices(50)",
+    "h": "h  payOrder PREPAID",
     "viewer": "   viewer.user",
     "logIn": "   logIn (argon2id)",
     "c": "c  floor: asyncpg+dicts",
@@ -101,6 +103,7 @@ def print_report(args: argparse.Namespace, results: dict[str, Any], timings: dic
     )
     _notes(args, results, measured)
     _product_notes(args, results)
+    _billing_notes(args, results)
     _plans(args, results.get("plans", {}))
     print(f"\ntotal {timings['total']:.1f} s (including PostgreSQL start, seeding and stop)")
 
@@ -232,3 +235,54 @@ def _verdicts(name: str, found: list[explain.Plan]) -> None:
 
 def _indent(text: str) -> str:
     return "\n".join("      " + line for line in text.splitlines())
+
+
+def _billing_notes(args: argparse.Namespace, results: dict[str, Any]) -> None:
+    counted = results.get("counted", {})
+    if found := _same(counted, "g", "g-small"):
+        verdict, big, small = found
+        print(
+            f"SQL for (g), counted in process: {args.invoices} invoices {len(big.statements)} statements on"
+            f" {big.checkouts} checkouts, {args.small_invoices} invoices {len(small.statements)} on"
+            f" {small.checkouts}: {verdict}."
+        )
+    if "h" in counted:
+        print(
+            f"SQL for (h), counted in process: one PREPAID payment {len(counted['h'].statements)} statements"
+            f" on {counted['h'].checkouts} checkouts."
+        )
+    if args.show_sql and "h" in counted:
+        print("\nSQL of one (h) payment:")
+        for i, statement in enumerate(counted["h"].statements, 1):
+            print(f"  [{i}] {' '.join(statement.split())}")
+    payments = results.get("payments")
+    if not payments:
+        return
+    m, window = payments["measured"], payments["in_window"]
+    ok, refused = window.get("SUCCEEDED", 0), window.get("INSUFFICIENT_FUNDS", 0)
+    print(
+        f"\n(h) payments, {args.pay_funded} of {args.pay_orders} orders covered by the balance, each order paid once"
+        f" by one of {args.connections} connections:"
+        f"\n  in the {m['seconds']:.1f} s window: {ok / m['seconds']:.0f} payments/s succeeded ({ok}),"
+        f" {refused / m['seconds']:.0f}/s refused INSUFFICIENT_FUNDS ({refused}); all answers: {window}"
+        f"\n  p50 {m['p50_ms']:.2f} ms, p99 {m['p99_ms']:.2f} ms; server CPU {per_request_ms(m, 'server_cpu_s'):.2f}"
+        f" ms per answer"
+        + (f", {m['server_cpu_s'] * 1000 / ok:.2f} ms per successful payment" if ok else "")
+        + f"; PG {per_request_ms(m, 'db_cpu_s'):.2f} ms per answer"
+    )
+    if m.get("exhausted_after") is not None:
+        print(f"  NOTE: every order was sent {m['exhausted_after']:.1f} s into the window; raise --pay-orders")
+    if ok and not refused:
+        print("  NOTE: no payment was refused in the window: the balance outlasted it (lower --pay-funded)")
+    print(f"  whole run (checks, {payments['pairs']} duplicate pairs, warm-up, window): {payments['outcomes']}")
+    print(f"  database: {payments['database']}")
+    if payments["wrong"]:
+        print("  DISCREPANCIES:")
+        for line in payments["wrong"]:
+            print(f"    {line}")
+    else:
+        print(
+            "  zero lost or doubled: PAID orders == SUCCEEDED answers, balance == initial - PAYMENT entries =="
+            " ledger sum, >= 0,\n  invoice numbers gapless per year (== counter), one SUCCEEDED payment and one"
+            f" debit per paid order, {payments['pairs']} duplicate pairs charged once each"
+        )

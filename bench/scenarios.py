@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from contextvars import ContextVar
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -56,6 +56,7 @@ class Scenario:
     token: str | None
     check: Callable[[dict[str, Any]], str | None]  # what is wrong with a good-looking answer, or None
     statements: list[str] = field(default_factory=list)
+    warm: dict[str, Any] | None = None  # the variables of the uncounted first request, when not the same
 
     def body(self) -> dict[str, Any]:
         return {"query": self.query, "variables": self.variables}
@@ -203,7 +204,9 @@ async def count_gateway_statements(settings: Settings, scenarios: list[Scenario]
         try:
             async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
                 for scenario in scenarios:
-                    await _post(client, scenario)
+                    await _post(
+                        client, scenario if scenario.warm is None else replace(scenario, variables=scenario.warm)
+                    )
                     count = counted[scenario.name] = Counted()
                     token = REQUEST.set(count)  # ASGITransport runs the app in this task, under this context
                     try:

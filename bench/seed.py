@@ -19,11 +19,15 @@ import hashlib
 import math
 import uuid
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import asyncpg
 from argon2 import PasswordHasher
 
 from resolvers.search import trigrams
+
+if TYPE_CHECKING:
+    from bench.billing import Billing
 
 PASSWORD = "correct horse battery staple 42"  # noqa: S105 (every bench account, in a throwaway database)
 HEAVY_EMAIL = "heavy@bench.example"
@@ -41,6 +45,11 @@ class Sizes:
     products: int = 10_000  # in the heavy user's products organization
     small_products: int = 100  # in a second one: the statements must not grow from this to `products`
     products_per_org: int = 20  # in each organization of the heavy and the light user (the agency view)
+    invoices: int = 100_000  # (g): of the billing user's invoices organization
+    small_invoices: int = 1_000  # in a second one: (g)'s statements must not grow from this to `invoices`
+    pay_orders: int = 3_000  # (h): PENDING_PAYMENT orders of 60.88 EUR to pay
+    pay_funded: int = 300  # how many of them the prepaid balance covers
+    pay_duplicates: int = 10  # (h): requests sent twice at once, same key
 
     @property
     def extra_memberships(self) -> int:
@@ -60,6 +69,10 @@ class Sizes:
             return "need --products >= 100, and 1 <= --small-products <= --products"
         if not 10 <= self.products_per_org <= 1000:
             return "--products-per-org between 10 and 1000 (some of each expire within 30 days)"
+        if not 1 <= self.small_invoices <= self.invoices or not 0 <= self.pay_duplicates <= 100:
+            return "need 1 <= --small-invoices <= --invoices, and --pay-duplicates from 0 to 100"
+        if not 3 + self.pay_duplicates <= self.pay_funded < self.pay_orders:
+            return "need 3 + --pay-duplicates <= --pay-funded < --pay-orders (the checks pay 3 orders first)"
         return None
 
 
@@ -82,6 +95,7 @@ class Seeded:
     heavy_org_id: uuid.UUID  # the heavy user's first organization by name
     counts: dict[str, int]
     products: Products
+    billing: Billing
 
 
 def plain_dsn(url: str) -> str:
@@ -274,6 +288,8 @@ WHERE m.user_id = $1 ORDER BY lower(o.name), o.id LIMIT 1
 
 
 async def seed(url: str, sizes: Sizes, search: str | None = None) -> Seeded:
+    from bench.billing import seed_billing  # it imports this module
+
     password_hash = PasswordHasher().hash(PASSWORD)  # argon2id, the product's parameters; shared by every user
     extra = sizes.extra_memberships
     passes = math.ceil(extra / sizes.orgs)
@@ -289,17 +305,20 @@ async def seed(url: str, sizes: Sizes, search: str | None = None) -> Seeded:
             await conn.execute(EXTRAS, sizes.orgs, sizes.users, extra, step, passes)
             await conn.execute(AUDIT, sizes.orgs, sizes.users, sizes.audit_per_org)
             products = await seed_products(conn, sizes, search)
+            billing = await seed_billing(
+                conn, password_hash, sizes.invoices, sizes.small_invoices, sizes.pay_orders, sizes.pay_funded
+            )
         # As autovacuum would have left it: statistics, and a visibility map for index-only scans.
         await conn.execute("VACUUM ANALYZE")
         counts = {
             table: await conn.fetchval(f"SELECT count(*) FROM {table}")  # noqa: S608 (fixed names)
-            for table in ("organizations", "users", "memberships", "audit_log", "products")
+            for table in ("organizations", "users", "memberships", "audit_log", "products", "orders", "invoices")
         }
         heavy, light = label_id("user-1"), label_id("user-2")
         heavy_org = await conn.fetchval(FIRST_ORG, heavy)
     finally:
         await conn.close()
-    return Seeded(heavy, light, heavy_org, counts, products)
+    return Seeded(heavy, light, heavy_org, counts, products, billing)
 
 
 def label_id(label: str) -> uuid.UUID:

@@ -32,8 +32,9 @@ class GrantByOrganizationIdLoader(Loader[uuid.UUID, Grant]):
     async def fetch(self, session: AsyncSession, keys: Sequence[uuid.UUID]) -> Any:
         if self.user_id is None:
             return []
+        # Plain rows, not ORM objects: this runs on every request that touches an organization.
         rows = await session.execute(
-            select(Membership)
+            select(*Membership.__table__.c)
             .join(Organization, Organization.id == Membership.organization_id)
             .where(
                 Membership.user_id == self.user_id,
@@ -41,15 +42,15 @@ class GrantByOrganizationIdLoader(Loader[uuid.UUID, Grant]):
                 Organization.deleted_at.is_(None),
             )
         )
-        return [(m.organization_id, Grant.from_row(m)) for m in rows.scalars()]
+        return [(m.organization_id, Grant.from_row(m)) for m in rows]
 
 
 class OrganizationByIdLoader(Loader[uuid.UUID, Organization]):
     async def fetch(self, session: AsyncSession, keys: Sequence[uuid.UUID]) -> Any:
         rows = await session.execute(
-            select(Organization).where(Organization.id.in_(keys), Organization.deleted_at.is_(None))
+            select(*Organization.__table__.c).where(Organization.id.in_(keys), Organization.deleted_at.is_(None))
         )
-        return [(o.id, o) for o in rows.scalars()]
+        return [(o.id, o) for o in rows]
 
 
 class MemberByIdLoader(Loader[uuid.UUID, Any]):

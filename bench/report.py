@@ -122,8 +122,8 @@ def _notes(args: argparse.Namespace, results: dict[str, Any], measured: dict[str
         print(
             f"SQL for (a), counted in process: heavy user (50 organizations) {len(heavy.statements)} statements"
             f" on {heavy.checkouts} pool checkouts,\n  light user (5 organizations) {len(light.statements)}"
-            f" on {light.checkouts}: {verdict}. Each checkout adds a pre-ping and BEGIN/ROLLBACK round trips;"
-            " the floor uses one."
+            f" on {light.checkouts}: {verdict}. Reads run in autocommit (no BEGIN/ROLLBACK, no pre-ping);"
+            " each loader batch still checks out its own pooled connection, the floor one in all."
         )
     if args.show_sql and "a" in counted:
         print("\nSQL of one (a) request:")

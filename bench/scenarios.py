@@ -2,7 +2,7 @@
 
 Statements are counted in process (create_app over httpx's ASGITransport, a SQLAlchemy
 `after_cursor_execute` listener on the engine, counting under the request's context only, not
-the app's background jobs): pool pre-pings and BEGIN/COMMIT are not cursor executions and are
+the app's background jobs): BEGIN/COMMIT of writes are not cursor executions and are
 not counted. Each count is of the second of two identical
 requests, so nothing warms up inside it; its statements are kept with their parameters
 (for bench/explain.py) and its answer (for the notes under the table).
@@ -157,7 +157,7 @@ def add_ons_in(answer: dict[str, Any]) -> tuple[int, int]:
 class Counted:
     statements: list[str] = field(default_factory=list)
     parameters: list[Any] = field(default_factory=list)  # as the driver got them, for EXPLAIN (bench/explain.py)
-    checkouts: int = 0  # pool checkouts: each is a pre-ping and a BEGIN ... ROLLBACK around its statements
+    checkouts: int = 0  # pool checkouts: reads autocommit; writes add BEGIN ... COMMIT around their statements
     answer: Any = None
 
     def statement(self, conn: Any, cursor: Any, statement: str, parameters: Any, *_: Any) -> None:

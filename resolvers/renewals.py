@@ -6,10 +6,9 @@ Every step claims its rows with a conditional statement, so two runs (or two pro
 
 from __future__ import annotations
 
-import uuid
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, exists, select, text, update
+from sqlalchemy import and_, exists, literal, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -26,6 +25,8 @@ from gateway.db.models import (
     User,
 )
 from gateway.settings import Settings
+from permissions.policy import membership_holds, membership_sees
+from permissions.rights import Right
 from resolvers import invoices, mail, orders, prepaid
 from resolvers.pricing import vat_cents, vat_for
 
@@ -34,14 +35,17 @@ LIVE = ("ACTIVE", "TO_CONFIGURE", "SUSPENDED")
 REACTIVATION_FEE_CENTS = 2_000
 
 
-async def _members_for(session: AsyncSession, organization_id: uuid.UUID, topic: str) -> list[User]:
+async def _members_for(session: AsyncSession, product: Product, topic: str, right: Right) -> list[User]:
+    """Who is mailed about `product`: subscribed to `topic`, holding `right`, with the product in scope.
+    The same policy as every read: a notice must not tell a member about a product they may not see."""
     rows = await session.execute(
         select(User)
         .join(Membership, Membership.user_id == User.id)
         .where(
-            Membership.organization_id == organization_id,
-            Membership.status == "ACTIVE",
+            Membership.organization_id == product.organization_id,
             Membership.topics.contains([topic]),
+            membership_holds(Membership, right),
+            membership_sees(Membership, literal(product.id)),
         )
     )
     return list(rows.scalars())
@@ -70,7 +74,7 @@ async def send_expiry_notices(session: AsyncSession, now: datetime) -> int:
         )
         if claimed is None:
             continue
-        for user in await _members_for(session, product.organization_id, "EXPIRY"):
+        for user in await _members_for(session, product, "EXPIRY", Right.VIEW_PRODUCTS):
             mail.enqueue(
                 session,
                 kind="expiry_notice",
@@ -200,7 +204,7 @@ async def renewal_order(session: AsyncSession, product: Product, now: datetime) 
 
 
 async def _tell_payers(session: AsyncSession, product: Product, order: Order, now: datetime) -> None:
-    for user in await _members_for(session, product.organization_id, "BILLING"):
+    for user in await _members_for(session, product, "BILLING", Right.PAY):
         mail.enqueue(
             session,
             kind="renewal_to_pay",

@@ -280,3 +280,25 @@ async def test_accountant_pays_collaborator_cannot_see_billing(client):
     ):
         body = await collaborator.gql(client, f"query($id: ID!) {{ organization(id: $id) {{ {field} }} }}", {"id": org})
         assert body["errors"][0]["extensions"]["code"] == "FORBIDDEN", field
+
+
+async def test_expiry_notices_reach_only_members_who_may_see_the_product(client, engine, settings, clock):
+    owner = await person(client, "notice-owner@example.com")
+    org = await organization(client, owner)
+    shown, hidden = await buy(client, engine, settings, clock, owner, org, HOSTING, HOSTING)
+    limited = await person(client, "notice-limited@example.com")
+    await join(
+        client, owner, org, limited, rights=["VIEW_PRODUCTS"], scope={"allProducts": False, "productIds": [shown["id"]]}
+    )
+    accountant = await person(client, "notice-accountant@example.com")
+    await join(client, owner, org, accountant, rights=["VIEW_BILLING"])
+    clock.advance(timedelta(days=365 - 20))
+    await jobs.run(Resources.open(settings, clock, engine).db, settings, clock.now())
+    notices = {
+        email: [m["subject"] for m in await mailbox(client, email) if m["kind"] == "expiry_notice"]
+        for email in ("notice-owner@example.com", "notice-limited@example.com", "notice-accountant@example.com")
+    }
+    assert len(notices["notice-owner@example.com"]) == 2
+    assert notices["notice-limited@example.com"] == [f"{shown['name']} scade tra 30 giorni"]
+    assert notices["notice-accountant@example.com"] == []  # subscribed, but may not see products
+    assert hidden["name"] == shown["name"]  # same plan name: the check above is by count, not by luck

@@ -17,6 +17,7 @@ from strawberry.types import ExecutionContext
 from gateway.graphql.cost import cost_limit_rule
 from gateway.graphql.errors import ErrorPolicy
 from gateway.graphql.parse_cache import ParseCache
+from gateway.graphql.plain_fields import PlainFieldsExecutionContext
 from gateway.graphql.policies import IntrospectionPolicy
 from gateway.settings import Limits, Settings
 from schema.root import Mutation, Query
@@ -54,4 +55,5 @@ def build_schema(settings: Settings | None = None) -> GatewaySchema:
         mutation=Mutation,
         extensions=extensions,
         config=StrawberryConfig(disable_field_suggestions=True),
+        execution_context_class=PlainFieldsExecutionContext,
     )

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.db.base import new_id
-from gateway.db.models import Order, Payment, Withdrawal
+from gateway.db.models import Invoice, Order, Payment, Withdrawal
 from resolvers import audit, idempotency, invoices, orders, prepaid, renewals
 from resolvers.context import Context
 from resolvers.emails import normalize_email
@@ -94,13 +94,11 @@ def _payment(
     )
 
 
-async def _settle(ctx: Context, session: AsyncSession, order: Order, payment: Payment) -> str:
-    """Deliver the order and issue its invoice; returns the invoice id."""
+async def _settle(session: AsyncSession, settings: Any, order: Order, payment: Payment, now: Any) -> Invoice:
+    """The money is in: deliver the order and issue its invoice, in the payment's transaction."""
     payment.status = "SUCCEEDED"
-    now = ctx.clock.now()
-    await orders.complete(session, ctx.settings, order, now)
-    invoice = await invoices.issue(session, order, payment.method, now)
-    return str(invoice.id)
+    await orders.complete(session, settings, order, now)
+    return await invoices.issue(session, order, payment.method, now)
 
 
 async def pay_order(ctx: Context, order_id: uuid.UUID, method: str, key: str, source: PaymentSource) -> PaymentResult:
@@ -175,7 +173,8 @@ async def _pay_locked(
         payment.provider_reference = order.number
         return result
     result.status = "SUCCEEDED"
-    result.invoice_id = await _settle(ctx, session, order, payment)
+    invoice = await _settle(session, ctx.settings, order, payment, ctx.clock.now())
+    result.invoice_id = str(invoice.id)
     return result
 
 
@@ -255,10 +254,8 @@ async def settle_by_staff(
             created_at=now,
         )
         session.add(payment)
-    payment.status, payment.provider_reference = "SUCCEEDED", reference
-    await orders.complete(session, ctx_settings, order, now)
-    invoice = await invoices.issue(session, order, payment.method, now)
-    return invoice.number
+    payment.provider_reference = reference
+    return (await _settle(session, ctx_settings, order, payment, now)).number
 
 
 IBAN = re.compile(r"^[A-Z]{2}\d{2}[A-Z0-9]{11,30}$")

@@ -20,7 +20,7 @@ from resolvers.dates import add_months
 from resolvers.emails import normalize_email
 from resolvers.loaders.products import NEVER, product_rows
 from resolvers.pagination import Page, build_page, decode_cursor
-from resolvers.results import Outcome
+from resolvers.results import Outcome, Problem
 
 NOTICE = timedelta(days=60)
 UNBLOCKS_PER_HOUR = 5
@@ -89,7 +89,7 @@ async def configure(ctx: Context, product_id: uuid.UUID, settings: dict[str, Any
         if problems:
             return Outcome(
                 problems=[
-                    Outcome.fail("SETTING_INVALID", f"{name}: {expected}.", "input", "settings", name).problems[0]
+                    Problem("SETTING_INVALID", f"{name}: {expected}.", ("input", "settings", name))
                     for name, expected in problems
                 ]
             )

@@ -6,11 +6,11 @@ from typing import Any, Self
 import strawberry
 from strawberry import relay
 
-from permissions.fields import Locator, inherited, requires
+from permissions.fields import inherited, requires
 from permissions.rights import Right
 from resolvers import billing_addresses
 from resolvers.billing_addresses import AddressDraft
-from schema.common import Info, decode_id, organization_argument
+from schema.common import Info, decode_id, organization_argument, owned_argument
 from schema.errors import user_error
 from schema.payloads import payload
 
@@ -125,19 +125,7 @@ class RemoveBillingAddressPayload:
     user_errors: list[RemoveBillingAddressError[0]]  # type: ignore[valid-type]
 
 
-def address_argument(path: str) -> Locator:
-    async def locate(source: Any, info: strawberry.Info, arguments: dict[str, Any]) -> uuid.UUID | None:
-        value: Any = arguments
-        for part in path.split("."):
-            value = getattr(value, part, None) if not isinstance(value, dict) else value.get(part)
-        address_id = decode_id(value, "BillingAddress")
-        row = await info.context.loaders.billing_address_by_id.load(address_id) if address_id else None
-        return row.organization_id if row else None
-
-    return locate
-
-
-ADDRESS = address_argument("input.address_id")
+ADDRESS = owned_argument("input.address_id", "BillingAddress", "billing_address_by_id")
 
 
 def _id(value: relay.GlobalID) -> Any:

@@ -49,24 +49,30 @@ def organization_argument(path: str) -> Locator:
     return locate
 
 
-def member_argument(path: str) -> Locator:
-    """The organization of the member named by an argument."""
+def owned_argument(path: str, type_name: str, loader: str) -> Locator:
+    """The organization of the object an argument names, read through `loaders.<loader>`.
+
+    A loader that applies the caller's visibility (orders, for a limited member) makes an
+    invisible object answer like one that does not exist."""
 
     async def locate(source: Any, info: strawberry.Info, arguments: dict[str, Any]) -> uuid.UUID | None:
-        member_id = decode_id(_argument(arguments, path), "Member")
-        row = await info.context.loaders.member_by_id.load(member_id) if member_id else None
+        object_id = decode_id(_argument(arguments, path), type_name)
+        row = await getattr(info.context.loaders, loader).load(object_id) if object_id else None
         return row.organization_id if row else None
 
     return locate
+
+
+def member_argument(path: str) -> Locator:
+    return owned_argument(path, "Member", "member_by_id")
 
 
 def invitation_argument(path: str) -> Locator:
-    async def locate(source: Any, info: strawberry.Info, arguments: dict[str, Any]) -> uuid.UUID | None:
-        invitation_id = decode_id(_argument(arguments, path), "Invitation")
-        row = await info.context.loaders.invitation_by_id.load(invitation_id) if invitation_id else None
-        return row.organization_id if row else None
+    return owned_argument(path, "Invitation", "invitation_by_id")
 
-    return locate
+
+def order_argument(path: str) -> Locator:
+    return owned_argument(path, "Order", "order_by_id")
 
 
 def product_argument(path: str) -> Locator:
@@ -76,17 +82,6 @@ def product_argument(path: str) -> Locator:
         product_id = decode_id(_argument(arguments, path), "Product")
         organization_id = await info.context.loaders.organization_of_product.load(product_id) if product_id else None
         return Target(organization_id, product_id) if organization_id else None
-
-    return locate
-
-
-def order_argument(path: str) -> Locator:
-    """The organization of an order the caller may see (a limited member sees fewer orders)."""
-
-    async def locate(source: Any, info: strawberry.Info, arguments: dict[str, Any]) -> uuid.UUID | None:
-        order_id = decode_id(_argument(arguments, path), "Order")
-        row = await info.context.loaders.order_by_id.load(order_id) if order_id else None
-        return row.organization_id if row else None
 
     return locate
 

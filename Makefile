@@ -4,13 +4,13 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench lint schema clean
+.PHONY: run test bench lint schema clean lock
 
 $(STAMP): pyproject.toml requirements.lock requirements-dev.lock
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python 3.11 or newer is required")'
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.lock
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements-dev.lock
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	@touch $(STAMP)
 
 run: $(STAMP)
@@ -31,3 +31,12 @@ schema: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .data/test-*
+
+# The locks are generated, never edited: uv (https://docs.astral.sh/uv/) resolves pyproject.toml
+# for every platform and Python from 3.11 and records each file's hash; installs use --require-hashes.
+LOCK := uv pip compile --universal --python-version 3.11 --generate-hashes --quiet --custom-compile-command "make lock"
+lock:
+	@command -v uv >/dev/null || { echo "make lock needs uv on PATH (pipx install uv)"; exit 1; }
+	$(LOCK) pyproject.toml -o requirements.lock
+	$(LOCK) requirements-build.in -o requirements-build.lock
+	$(LOCK) pyproject.toml requirements-build.in --extra dev -o requirements-dev.lock

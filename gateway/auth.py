@@ -57,7 +57,7 @@ async def resolve_principal(
         row = await sessions.authenticate(db, settings, token, clock.now())
         if row is None:
             raise Unauthenticated("The token is not valid or has expired.")
-        return Principal(user_id=row.user_id, session_id=row.id, method=AuthMethod.BEARER)
+        return Principal(user_id=row.user_id, session_id=row.id, method=AuthMethod.BEARER, language=row.language)
     cookie = request.cookies.get(settings.cookie_name)
     if not cookie:
         return ANONYMOUS
@@ -66,4 +66,4 @@ async def resolve_principal(
     row = await sessions.authenticate(db, settings, cookie, clock.now())
     if row is None:
         return ANONYMOUS
-    return Principal(user_id=row.user_id, session_id=row.id, method=AuthMethod.COOKIE)
+    return Principal(user_id=row.user_id, session_id=row.id, method=AuthMethod.COOKIE, language=row.language)

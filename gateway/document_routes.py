@@ -10,7 +10,8 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import Response
 
-from gateway.http_errors import error_response, refusal_response
+from gateway.http_errors import error_response, refusal_response, request_language
+from gateway.i18n import N_, translate
 from gateway.middleware.request_id import request_id_of
 from gateway.request_context import build_context
 from permissions.check import authorize
@@ -40,10 +41,11 @@ async def contract_document(request: Request) -> Response:
     try:
         await _logged_in(request)
     except GatewayError as exc:
-        return refusal_response(exc, request_id)
+        return refusal_response(exc, request_id, request_language(request))
     version = contract.find(request.path_params["version"])
     if version is None:
-        return error_response(404, "There is no such version of the general conditions.", "NOT_FOUND", request_id)
+        message = translate(N_("There is no such version of the general conditions."), request_language(request))
+        return error_response(404, message, "NOT_FOUND", request_id)
     return _pdf(contract_pdf.render(version), f"condizioni-generali-{version.version}.pdf", "private, max-age=3600")
 
 
@@ -56,13 +58,14 @@ async def proforma_document(request: Request) -> Response:
             raise NotFound
         await authorize(ctx, inputs.organization_id, right=Right.VIEW_BILLING)
     except GatewayError as exc:
-        return refusal_response(exc, request_id)
+        return refusal_response(exc, request_id, request_language(request))
     if ctx.clock.now() >= inputs.expires_at:
-        return error_response(410, "This link has expired: create the pro-forma again.", "EXPIRED", request_id)
+        message = translate(N_("This link has expired: create the pro-forma again."), ctx.language)
+        return error_response(410, message, "EXPIRED", request_id)
     outcome = await proforma.build(ctx, inputs)
     if outcome.value is None:
         problem = outcome.problems[0]
         status = 404 if problem.code == "NOT_FOUND" else 409
-        return error_response(status, problem.message, problem.code, request_id)
+        return error_response(status, problem.render(ctx.language), problem.code, request_id)
     document = outcome.value
     return _pdf(proforma.pdf(document), f"proforma-{document.number}.pdf", "private, no-store")

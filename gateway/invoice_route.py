@@ -7,7 +7,7 @@ import uuid
 from starlette.requests import Request
 from starlette.responses import Response
 
-from gateway.http_errors import error_response, refusal_response
+from gateway.http_errors import error_response, refusal_response, request_language
 from gateway.middleware.request_id import request_id_of
 from gateway.request_context import build_context
 from permissions.check import authorize
@@ -29,7 +29,7 @@ async def invoice_pdf(request: Request) -> Response:
     except ValueError:
         return error_response(404, "Not found.", "NOT_FOUND", request_id)
     except GatewayError as exc:
-        return refusal_response(exc, request_id)
+        return refusal_response(exc, request_id, request_language(request))
     filename, pdf = invoice_document(row)
     return Response(
         pdf,

@@ -7,7 +7,8 @@ import uuid
 from starlette.requests import Request
 from starlette.responses import Response
 
-from gateway.http_errors import error_response, refusal_response
+from gateway.http_errors import error_response, refusal_response, request_language
+from gateway.i18n import N_, translate
 from gateway.middleware.request_id import request_id_of
 from gateway.request_context import build_context
 from permissions.check import authorize
@@ -25,10 +26,12 @@ async def organization_logo(request: Request) -> Response:
         ctx = await build_context(request, Response())
         await authorize(ctx, organization_id)
     except GatewayError as exc:
-        return refusal_response(exc, request_id)
+        return refusal_response(exc, request_id, request_language(request))
     found = await logo_bytes(ctx, organization_id)
     if found is None:
-        return error_response(404, "This organization has no logo.", "NOT_FOUND", request_id)
+        return error_response(
+            404, translate(N_("This organization has no logo."), ctx.language), "NOT_FOUND", request_id
+        )
     media_type, content = found
     return Response(
         content,

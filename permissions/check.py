@@ -5,9 +5,10 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from gateway.i18n import Either, text
 from permissions.errors import Forbidden, NotFound, Unauthenticated
 from permissions.policy import Grant
-from permissions.rights import Right, Role
+from permissions.rights import Right, Role, right_name, role_name
 
 
 async def authorize(
@@ -36,10 +37,20 @@ async def authorize(
     if product_id is not None and not grant.sees_product(product_id):
         raise NotFound
     if right is not None and not grant.holds(right):
-        raise Forbidden(f"This needs the {right.value} right in this organization.", missingRight=right.value)
+        raise Forbidden(
+            text("This needs the right to {right} in this organization.", right=right_name(right)),
+            missingRight=right.value,
+        )
     if any_of and not any(grant.holds(r) for r in any_of):
-        names = " or ".join(r.value for r in any_of)
-        raise Forbidden(f"This needs the {names} right in this organization.", missingRight=any_of[0].value)
+        raise Forbidden(
+            text(
+                "This needs one of these rights in this organization: {rights}.",
+                rights=Either([right_name(r) for r in any_of]),
+            ),
+            missingRight=any_of[0].value,
+        )
     if role is not None and not grant.at_least(role):
-        raise Forbidden(f"This needs the {role.value} role in this organization.", missingRole=role.value)
+        raise Forbidden(
+            text("This needs the role of {role} in this organization.", role=role_name(role)), missingRole=role.value
+        )
     return grant

@@ -1,21 +1,28 @@
 """Coded failures that reach the client as GraphQL errors with `extensions.code`.
 
-Anything raised that is not one of these is masked as INTERNAL.
+Anything raised that is not one of these is masked as INTERNAL. The message is a
+template (see `gateway.i18n`), rendered in the caller's language when answered.
 """
 
 from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from gateway.i18n import Text, render
+
 
 class GatewayError(Exception):
     code: ClassVar[str] = "INTERNAL"
     default_message: ClassVar[str] = "Unexpected error."
 
-    def __init__(self, message: str | None = None, **extensions: Any) -> None:
-        super().__init__(message or self.default_message)
-        self.message = message or self.default_message
+    def __init__(self, message: str | Text | None = None, **extensions: Any) -> None:
+        self.text = message if isinstance(message, Text) else Text(message or self.default_message)
+        self.message = self.render("en")
+        super().__init__(self.message)
         self.extensions = {"code": self.code, **extensions}
+
+    def render(self, language: str) -> str:
+        return render(self.text.template, self.text.params, language)
 
 
 class Unauthenticated(GatewayError):

@@ -110,7 +110,9 @@ class IsAuthenticated(BasePermission):
     _schema_directive = Authenticated()
 
     def has_permission(self, source: Any, info: strawberry.Info, **kwargs: Any) -> bool:
-        return bool(info.context.principal.is_authenticated)
+        if not info.context.principal.is_authenticated:
+            raise Unauthenticated  # coded, so its message is rendered in the caller's language
+        return True
 
 
 class InOrganization(BasePermission):

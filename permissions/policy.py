@@ -14,7 +14,8 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, any_, literal, or_, true
 from sqlalchemy.dialects.postgresql import array
 
-from permissions.rights import ALL_RIGHTS, Right, Role
+from gateway.i18n import Text, text
+from permissions.rights import ALL_RIGHTS, Right, Role, right_name
 
 ACTIVE = "ACTIVE"
 BLOCKED = "BLOCKED"
@@ -83,7 +84,7 @@ def membership_sees(membership: Any, product_id: ColumnElement[Any]) -> ColumnEl
 @dataclass(frozen=True, slots=True)
 class Refusal:
     code: str
-    message: str
+    message: str | Text
 
 
 def grant_refusal(
@@ -97,9 +98,12 @@ def grant_refusal(
     if role is Role.OWNER and grantor.role is not Role.OWNER:
         return Refusal("OWNER_REQUIRED", "Only an owner can make someone an owner.")
     wanted = ALL_RIGHTS if role in (Role.OWNER, Role.ADMIN) else frozenset(rights)
-    missing = sorted(r.value for r in wanted - grantor.rights)
+    missing = sorted(wanted - grantor.rights, key=lambda r: r.value)
     if missing:
-        return Refusal("RIGHT_NOT_HELD", f"You cannot grant rights you do not hold: {', '.join(missing)}.")
+        return Refusal(
+            "RIGHT_NOT_HELD",
+            text("You cannot grant rights you do not hold: {rights}.", rights=[right_name(r) for r in missing]),
+        )
     if not grantor.all_products and (all_products or not set(product_ids) <= grantor.product_ids):
         return Refusal("SCOPE_NOT_HELD", "You cannot grant access to products outside your own scope.")
     return None

@@ -18,6 +18,7 @@ class Principal:
     user_id: uuid.UUID | None = None
     session_id: uuid.UUID | None = None
     method: AuthMethod = AuthMethod.NONE
+    language: str | None = None  # the user's chosen language, read with the session
 
     @property
     def is_authenticated(self) -> bool:

@@ -4,6 +4,8 @@ from enum import Enum
 
 import strawberry
 
+from gateway.i18n import N_, Text
+
 
 @strawberry.enum(description="What a member may do in an organization. OWNER and ADMIN hold every right.")
 class Right(Enum):
@@ -40,3 +42,25 @@ class Topic(Enum):
 
 ALL_RIGHTS = frozenset(Right)
 ALL_TOPICS = frozenset(Topic)
+
+# What people read instead of the codes (translated in gateway/i18n's catalog).
+RIGHT_NAMES = {
+    Right.MANAGE_ORGANIZATION: N_("manage the organization"),
+    Right.MANAGE_MEMBERS: N_("manage members"),
+    Right.VIEW_PRODUCTS: N_("view products"),
+    Right.MANAGE_PRODUCTS: N_("manage products"),
+    Right.ORDER: N_("place orders"),
+    Right.VIEW_BILLING: N_("view billing"),
+    Right.PAY: N_("pay"),
+    Right.MANAGE_BILLING: N_("manage billing"),
+    Right.SUPPORT: N_("contact support"),
+}
+ROLE_NAMES = {Role.OWNER: N_("owner"), Role.ADMIN: N_("administrator"), Role.MEMBER: N_("member")}
+
+
+def right_name(right: Right) -> Text:
+    return Text(RIGHT_NAMES[right])
+
+
+def role_name(role: Role) -> Text:
+    return Text(ROLE_NAMES[role])

@@ -10,6 +10,7 @@ from sqlalchemy import func, select, update
 
 from gateway.db.base import new_id
 from gateway.db.models import BillingAddress
+from gateway.i18n import Text, text
 from resolvers import audit, legal
 from resolvers.context import Context
 from resolvers.emails import normalize_email
@@ -31,14 +32,16 @@ class AddressDraft:
     pec: str | None = None
 
 
-def _fail(code: str, message: str, field: str) -> Outcome[Any]:
+def _fail(code: str, message: str | Text, field: str) -> Outcome[Any]:
     return Outcome.fail(code, message, "input", "address", field)
 
 
 def _check(values: dict[str, Any]) -> Outcome[Any] | None:
     for key, limit in (("label", 100), ("name", 300), ("street", 300), ("city", 120)):
         if not values.get(key) or len(values[key]) > limit:
-            return _fail("FIELD_REQUIRED", f"{key} is required (at most {limit} characters).", key)
+            return _fail(
+                "FIELD_REQUIRED", text("This field is required (at most {limit} characters).", limit=limit), key
+            )
     if not legal.postal_code_ok(values.get("postal_code") or ""):
         return _fail("POSTAL_CODE_INVALID", "This postal code is not valid.", "postalCode")
     if not legal.COUNTRY.match(values.get("country") or ""):

@@ -5,7 +5,26 @@ from typing import Any
 from sqlalchemy import select
 
 from gateway.db.models import CatalogItem, CatalogPrice
+from gateway.i18n import N_, Text
 from resolvers.context import Context
+
+# Kinds of product as people call them (catalog item names are already readable).
+KIND_NAMES = {
+    "DOMAIN": N_("domain"),
+    "HOSTING": N_("hosting"),
+    "WORDPRESS_HOSTING": N_("WordPress hosting"),
+    "MAIL": N_("mail"),
+    "SSL": N_("SSL certificate"),
+    "SERVER": N_("cloud server"),
+    "BACKUP": N_("backup"),
+    "DNS_ANYCAST": N_("anycast DNS"),
+    "DOMAIN_PRIVACY": N_("domain privacy"),
+    "RENEWAL_WARRANTY": N_("renewal warranty"),
+}
+
+
+def kind_name(kind: str) -> Text:
+    return Text(KIND_NAMES.get(kind, kind))
 
 
 async def items(ctx: Context, kind: str | None) -> list[tuple[CatalogItem, list[CatalogPrice]]]:

@@ -27,10 +27,11 @@ class Context:
     loaders: Loaders
     request_id: str
     client_ip: str
+    language: str = "it"  # what people read: the user's `language`, or `Accept-Language` when anonymous
 
     def acting_as(self, user_id: uuid.UUID) -> Context:
         """This request on behalf of an account it just created (e.g. accepting an invitation)."""
-        principal = Principal(user_id=user_id, session_id=None, method=self.principal.method)
+        principal = Principal(user_id=user_id, session_id=None, method=self.principal.method, language=self.language)
         return replace(self, principal=principal, loaders=Loaders.create(self.reads, user_id))
 
     def refresh_loaders(self) -> None:

@@ -18,6 +18,7 @@ from sqlalchemy.dialects.postgresql import insert
 
 from gateway.db.catalog_sync import CATALOG
 from gateway.db.models import ContractAcceptance
+from gateway.i18n import text
 from resolvers import audit
 from resolvers.context import Context
 from resolvers.results import Outcome
@@ -118,7 +119,7 @@ async def accept(ctx: Context, organization_id: uuid.UUID, version: str) -> Outc
     if chosen is None or not chosen.in_force_by(now):
         return Outcome.fail(
             "VERSION_UNKNOWN",
-            f"There is no version {version!r} of the general conditions in force.",
+            text("There is no version “{version}” of the general conditions in force.", version=version),
             "input",
             "version",
         )
@@ -126,7 +127,7 @@ async def accept(ctx: Context, organization_id: uuid.UUID, version: str) -> Outc
     if chosen != current:
         return Outcome.fail(
             "VERSION_OUTDATED",
-            f"Version {chosen.version} has been replaced by {current.version}: accept that one.",
+            text("Version {old} has been replaced by {new}: accept that one.", old=chosen.version, new=current.version),
             "input",
             "version",
         )

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 import idna
 
+from gateway.i18n import Text
+
 _LABEL = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
 
 
@@ -24,7 +26,7 @@ class DomainName:
 @dataclass(frozen=True, slots=True)
 class DomainProblem:
     code: str
-    message: str
+    message: str | Text
 
 
 def parse_domain(raw: str) -> DomainName | DomainProblem:
@@ -55,3 +57,26 @@ def parse_domain(raw: str) -> DomainName | DomainProblem:
         if label[2:4] == "--" and not label.startswith("xn--"):
             return DomainProblem("DOMAIN_INVALID", "Hyphens in the third and fourth position are reserved.")
     return DomainName(ascii=ascii_name, unicode=unicode_name, tld=labels[-1])
+
+
+def display_name(name: str) -> str:
+    """A stored name as people read it: every IDNA (xn--) domain in it in Unicode."""
+    if "xn--" not in name:
+        return name
+    words = []
+    for word in name.split(" "):
+        try:
+            words.append(idna.decode(word) if "xn--" in word else word)
+        except idna.IDNAError:
+            words.append(word)
+    return " ".join(words)
+
+
+def ascii_form(term: str) -> str | None:
+    """The ASCII (xn--) form of a search term typed in Unicode, or None when it has none."""
+    if term.isascii():
+        return None
+    try:
+        return idna.encode(term.strip().rstrip(".").lower(), uts46=True).decode("ascii")
+    except idna.IDNAError:
+        return None

@@ -19,6 +19,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.db.models import IdempotencyKey
+from gateway.i18n import N_, text
 from resolvers.context import Context
 
 KEPT_FOR = timedelta(hours=24)
@@ -41,7 +42,11 @@ def request_hash(operation: str, request: dict[str, Any]) -> str:
 async def claim(ctx: Context, organization_id: uuid.UUID, key: str, operation: str, request: dict[str, Any]) -> Claim:
     if not key or len(key) > MAX_KEY:
         return Claim(
-            False, refusal=("IDEMPOTENCY_KEY_INVALID", f"Send an idempotency key of 1 to {MAX_KEY} characters.")
+            False,
+            refusal=(
+                "IDEMPOTENCY_KEY_INVALID",
+                text("Send an idempotency key of 1 to {count} characters.", count=MAX_KEY),
+            ),
         )
     digest = request_hash(operation, request)
     now = ctx.clock.now()
@@ -78,10 +83,13 @@ async def claim(ctx: Context, organization_id: uuid.UUID, key: str, operation: s
     if existing.request_hash != digest:
         return Claim(
             False,
-            refusal=("IDEMPOTENCY_KEY_REUSED", "This idempotency key was used for a different request; use a new key."),
+            refusal=(
+                "IDEMPOTENCY_KEY_REUSED",
+                N_("This idempotency key was used for a different request; use a new key."),
+            ),
         )
     if existing.response is None:
-        return Claim(False, refusal=("CONFLICT", "The same request is being processed; retry in a moment."))
+        return Claim(False, refusal=("CONFLICT", N_("The same request is being processed; retry in a moment.")))
     return Claim(False, response=existing.response)
 
 

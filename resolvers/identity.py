@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.db.base import new_id
 from gateway.db.models import PasswordResetToken, User
+from gateway.i18n import N_
 from permissions.errors import RateLimited
 from resolvers import mail, passwords, sessions, throttle
 from resolvers.context import Context
@@ -20,7 +21,7 @@ from resolvers.results import Outcome
 from resolvers.tokens import new_token, token_hash
 
 RESET_PREFIX = "gwr"
-INVALID_CREDENTIALS = "The email or the password is not correct."
+INVALID_CREDENTIALS = N_("The email or the password is not correct.")
 LANGUAGES = ("it", "en")
 # Reset mails one account may cause per hour, so the form cannot be used to flood a mailbox.
 RESETS_PER_HOUR = 3
@@ -314,7 +315,7 @@ async def update_profile(ctx: Context, full_name: str | None, language: str | No
     if full_name is not None and (problem := _check_full_name(full_name)):
         return Outcome(problems=problem.problems)
     if language is not None and language not in LANGUAGES:
-        return Outcome.fail("LANGUAGE_UNSUPPORTED", f"Choose one of: {', '.join(LANGUAGES)}.", "input", "language")
+        return Outcome.fail("LANGUAGE_UNSUPPORTED", "Choose Italian (it) or English (en).", "input", "language")
     async with ctx.db.begin() as session:
         user = await session.get_one(User, ctx.user_id, with_for_update=True)
         if full_name is not None:

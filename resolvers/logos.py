@@ -13,6 +13,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.dialects.postgresql import insert
 
 from gateway.db.models import Organization, OrganizationLogo
+from gateway.i18n import Text, text
 from resolvers import audit
 from resolvers.context import Context
 from resolvers.results import Outcome
@@ -24,7 +25,7 @@ MIN_SIDE, MAX_SIDE = 16, 2048
 Image.MAX_IMAGE_PIXELS = MAX_SIDE * MAX_SIDE
 
 
-def _fail(code: str, message: str) -> Outcome[Organization]:
+def _fail(code: str, message: str | Text) -> Outcome[Organization]:
     return Outcome.fail(code, message, "input", "contentBase64")
 
 
@@ -39,7 +40,12 @@ def _reencode(raw: bytes) -> tuple[bytes, int, int] | Outcome[Organization]:
                     return _fail("UNSUPPORTED_FORMAT", "The logo must be a PNG, JPEG or WebP image.")
                 if not (MIN_SIDE <= width <= MAX_SIDE and MIN_SIDE <= height <= MAX_SIDE):
                     return _fail(
-                        "BAD_DIMENSIONS", f"The logo must be between {MIN_SIDE} and {MAX_SIDE} pixels on each side."
+                        "BAD_DIMENSIONS",
+                        text(
+                            "The logo must be between {low} and {high} pixels on each side.",
+                            low=MIN_SIDE,
+                            high=MAX_SIDE,
+                        ),
                     )
                 probe.load()
                 image = probe.convert("RGBA")

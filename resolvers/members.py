@@ -10,6 +10,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.db.models import Membership, Organization, User
+from gateway.i18n import N_
 from permissions.policy import ACTIVE, BLOCKED, Grant, grant_refusal, may_manage
 from permissions.rights import Right, Role, Topic
 from resolvers import audit
@@ -160,8 +161,8 @@ async def leave(ctx: Context, organization_id: uuid.UUID) -> Outcome[uuid.UUID]:
         blockers = blockers_for_leaving(active or 0, other_owners + 1, own.role == Role.OWNER.value)
         if blockers:
             messages = {
-                "LAST_OWNER": "You are the last owner: make another member owner first.",
-                "SOLE_MEMBER": "You are the only member: delete the organization instead.",
+                "LAST_OWNER": N_("You are the last owner: make another member owner first."),
+                "SOLE_MEMBER": N_("You are the only member: delete the organization instead."),
             }
             return Outcome.fail(blockers[0], messages[blockers[0]], "input", "organizationId")
         await _drop(session, own)

@@ -11,6 +11,7 @@ from sqlalchemy import func, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from gateway import i18n
 from gateway.db.base import new_id
 from gateway.db.models import (
     BillingAddress,
@@ -24,9 +25,11 @@ from gateway.db.models import (
     User,
 )
 from gateway.db.models.products import FINAL_STATUSES
+from gateway.i18n import Either, Text
 from gateway.settings import Settings
 from permissions.policy import Grant
 from resolvers import audit, discounts, domains, verification
+from resolvers.catalog import kind_name
 from resolvers.context import Context
 from resolvers.dates import add_months
 from resolvers.pricing import vat_cents, vat_for
@@ -61,7 +64,7 @@ class _Priced:
     product_id: uuid.UUID | None = None
 
 
-def _fail(code: str, message: str, index: int | None = None, field: str | None = None) -> Outcome[Any]:
+def _fail(code: str, message: str | Text, index: int | None = None, field: str | None = None) -> Outcome[Any]:
     path = ("input", "lines", str(index), field) if index is not None and field else ("input",)
     return Outcome.fail(code, message, *path)
 
@@ -94,11 +97,18 @@ async def _price_lines(
     for index, draft in enumerate(drafts):
         found = catalog.get(draft.sku)
         if found is None or not found[0].active:
-            return _fail("SKU_UNKNOWN", f"There is no product {draft.sku!r} in the catalog.", index, "sku")
+            return _fail(
+                "SKU_UNKNOWN", i18n.text("There is no product “{sku}” in the catalog.", sku=draft.sku), index, "sku"
+            )
         item, prices = found
         if draft.period_months not in prices:
-            offered = ", ".join(str(m) for m in sorted(prices))
-            return _fail("PERIOD_NOT_OFFERED", f"{item.name} is sold for {offered} months.", index, "periodMonths")
+            offered = Either(sorted(prices))
+            return _fail(
+                "PERIOD_NOT_OFFERED",
+                i18n.text("{product} is sold for {months} months.", product=item.name, months=offered),
+                index,
+                "periodMonths",
+            )
         line = _Priced(item, prices[draft.period_months], draft.period_months, item.name)
         if item.kind == "DOMAIN":
             if not draft.domain_name:
@@ -111,15 +121,28 @@ async def _price_lines(
                     "DOMAIN_INVALID", "Register the name and its extension only, e.g. example.it.", index, "domainName"
                 )
             if parsed.tld != item.tld:
-                return _fail("TLD_MISMATCH", f"{item.name} registers .{item.tld} names only.", index, "domainName")
+                return _fail(
+                    "TLD_MISMATCH",
+                    i18n.text("{product} registers .{tld} names only.", product=item.name, tld=item.tld),
+                    index,
+                    "domainName",
+                )
             if parsed.ascii in names_in_order or await _domain_taken(session, parsed.ascii):
-                return _fail("DOMAIN_UNAVAILABLE", f"{parsed.unicode} is not available.", index, "domainName")
+                return _fail(
+                    "DOMAIN_UNAVAILABLE",
+                    i18n.text("{domain} is not available.", domain=parsed.unicode),
+                    index,
+                    "domainName",
+                )
             names_in_order.add(parsed.ascii)
             line.name = line.domain_name = parsed.ascii
         elif item.addon_for:
             if draft.parent_product_id is None:
                 return _fail(
-                    "PARENT_REQUIRED", f"{item.name} is added to an existing product.", index, "parentProductId"
+                    "PARENT_REQUIRED",
+                    i18n.text("{product} is added to an existing product.", product=item.name),
+                    index,
+                    "parentProductId",
                 )
             parent = await session.get(Product, draft.parent_product_id)
             if (
@@ -130,8 +153,13 @@ async def _price_lines(
             ):
                 return _fail("PARENT_NOT_FOUND", "The product to add this to was not found.", index, "parentProductId")
             if parent.kind not in item.addon_for:
-                kinds = ", ".join(item.addon_for)
-                return _fail("ADDON_WRONG_KIND", f"{item.name} goes with: {kinds}.", index, "parentProductId")
+                kinds = Either([kind_name(k) for k in item.addon_for])
+                return _fail(
+                    "ADDON_WRONG_KIND",
+                    i18n.text("{product} goes with: {kinds}.", product=item.name, kinds=kinds),
+                    index,
+                    "parentProductId",
+                )
             line.parent = parent
             line.name = f"{item.name} · {parent.name}"
         elif draft.domain_name:
@@ -259,7 +287,7 @@ async def place(
     if not drafts:
         return _fail("NO_LINES", "Add at least one product to the order.")
     if len(drafts) > MAX_LINES:
-        return _fail("TOO_MANY_LINES", f"An order has at most {MAX_LINES} lines.")
+        return _fail("TOO_MANY_LINES", i18n.text("An order has at most {count} lines.", count=MAX_LINES))
     grant = await ctx.loaders.grant_by_organization_id.load(organization_id)
     assert grant is not None
     now = ctx.clock.now()
@@ -352,9 +380,14 @@ async def _renew(ctx: Context, product_id: uuid.UUID, period_months: int) -> Out
         catalog = await _catalog(session, {product.catalog_sku})
         item, prices = catalog[product.catalog_sku]
         if period_months not in prices:
-            offered = ", ".join(str(m) for m in sorted(prices))
+            offered = Either(sorted(prices))
             return Outcome.fail(
-                "PERIOD_NOT_OFFERED", f"{item.name} renews for {offered} months.", "input", "periodMonths"
+                "PERIOD_NOT_OFFERED",
+                "{product} renews for {months} months.",
+                "input",
+                "periodMonths",
+                product=item.name,
+                months=offered,
             )
         organization = await session.get_one(Organization, product.organization_id)
         line = _Priced(item, prices[period_months], period_months, product.name, "RENEWAL", product_id=product.id)

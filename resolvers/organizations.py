@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from gateway.db.base import new_id
 from gateway.db.models import Invitation, Invoice, Membership, Order, Organization, PrepaidAccount, Product, User
 from gateway.db.models.products import FINAL_STATUSES
+from gateway.i18n import N_, Text
 from permissions.policy import ACTIVE, Grant
 from permissions.rights import ALL_TOPICS, Role
 from resolvers import audit, legal, mail
@@ -83,12 +84,24 @@ def _clean(draft: OrganizationDraft) -> dict[str, Any]:
     return {k: (v if v != "" else None) for k, v in values.items()}
 
 
+# In the sentence that lists what still stops a deletion.
+BLOCKER_NAMES = {
+    "ACTIVE_PRODUCTS": N_("active products"),
+    "PREPAID_BALANCE": N_("money in the prepaid account"),
+    "UNPAID_INVOICES": N_("orders waiting for payment"),
+}
+
+
+def blocker(code: str) -> Text:
+    return Text(BLOCKER_NAMES[code])
+
+
 def vars_of(draft: OrganizationDraft) -> dict[str, Any]:
     return {name: getattr(draft, name) for name in OrganizationDraft.__slots__}
 
 
 def _problems(values: dict[str, Any], *, creating: bool) -> Outcome[Any] | None:
-    def fail(code: str, message: str, field: str) -> Outcome[Any]:
+    def fail(code: str, message: str | Text, field: str) -> Outcome[Any]:
         return Outcome.fail(code, message, "input", _camel(field))
 
     if creating or "name" in values:
@@ -97,7 +110,7 @@ def _problems(values: dict[str, Any], *, creating: bool) -> Outcome[Any] | None:
             return fail("NAME_INVALID", "The name is required and at most 200 characters.", "name")
     if creating:
         if values.get("kind") not in KINDS:
-            return fail("KIND_INVALID", "The kind is INDIVIDUAL or COMPANY.", "kind")
+            return fail("KIND_INVALID", "Choose an individual or a company.", "kind")
         if not values.get("legal_name") or len(values["legal_name"]) > 300:
             return fail("LEGAL_NAME_INVALID", "The legal name is required and at most 300 characters.", "legalName")
     country = values.get("country") or ("IT" if creating else None)
@@ -236,7 +249,9 @@ async def delete_organization(
     ctx: Context, organization_id: uuid.UUID, confirm_name: str, send_invoices: bool = False
 ) -> Outcome[uuid.UUID]:
     if blockers := await deletion_blockers(ctx, organization_id):
-        return Outcome.fail(blockers[0], f"The organization cannot be deleted yet: {', '.join(blockers)}.")
+        return Outcome.fail(
+            blockers[0], "The organization cannot be deleted yet: {blockers}.", blockers=[blocker(b) for b in blockers]
+        )
     now = ctx.clock.now()
     async with ctx.db.begin() as session:
         organization = await session.get_one(Organization, organization_id, with_for_update=True)

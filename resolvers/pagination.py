@@ -11,6 +11,7 @@ from typing import Any, Generic, TypeVar
 
 import orjson
 
+from gateway.i18n import text
 from permissions.errors import BadUserInput
 
 T = TypeVar("T")
@@ -42,7 +43,7 @@ def decode_cursor(cursor: str, parsers: Sequence[Callable[[Any], Any]]) -> tuple
 def page_size(first: int | None, maximum: int) -> int:
     size = DEFAULT_PAGE if first is None else first
     if not 0 <= size <= maximum:
-        raise BadUserInput(f"`first` must be between 0 and {maximum}.")
+        raise BadUserInput(text("`first` must be between 0 and {maximum}.", maximum=maximum))
     return size
 
 

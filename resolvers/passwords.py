@@ -7,6 +7,8 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from zxcvbn import zxcvbn
 
+from gateway.i18n import Text, text
+
 MIN_LENGTH = 12
 MAX_LENGTH = 256
 MIN_SCORE = 3
@@ -21,22 +23,29 @@ _DUMMY_HASH = _hasher.hash("not-a-real-password-but-same-cost")
 @dataclass(frozen=True, slots=True)
 class PolicyViolation:
     code: str
-    message: str
+    message: str | Text
 
 
 def check_policy(password: str, email: str, full_name: str = "") -> PolicyViolation | None:
     if len(password) < MIN_LENGTH:
-        return PolicyViolation("PASSWORD_TOO_SHORT", f"The password must be at least {MIN_LENGTH} characters.")
+        return PolicyViolation(
+            "PASSWORD_TOO_SHORT", text("The password must be at least {count} characters.", count=MIN_LENGTH)
+        )
     if len(password) > MAX_LENGTH:
-        return PolicyViolation("PASSWORD_TOO_LONG", f"The password must be at most {MAX_LENGTH} characters.")
+        return PolicyViolation(
+            "PASSWORD_TOO_LONG", text("The password must be at most {count} characters.", count=MAX_LENGTH)
+        )
     local_part = email.split("@", 1)[0].lower()
     if len(local_part) >= 3 and local_part in password.lower():
         return PolicyViolation("PASSWORD_CONTAINS_EMAIL", "The password must not contain your email address.")
     user_inputs = [email, local_part, *full_name.split()]
     result = zxcvbn(password[:SCORED_PREFIX], user_inputs=user_inputs)
     if result["score"] < MIN_SCORE:
-        hint = result["feedback"].get("warning") or "Add more words or characters that are hard to guess."
-        return PolicyViolation("PASSWORD_TOO_GUESSABLE", f"The password is too easy to guess. {hint}".strip())
+        # zxcvbn's own hints are English only: the advice is ours, in the reader's language.
+        return PolicyViolation(
+            "PASSWORD_TOO_GUESSABLE",
+            "The password is too easy to guess: add more words or characters that are hard to guess.",
+        )
     return None
 
 

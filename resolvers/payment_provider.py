@@ -14,6 +14,8 @@ import hashlib
 from dataclasses import dataclass
 from typing import Protocol
 
+from gateway.i18n import N_
+
 
 class ProviderTimeout(Exception):
     """The provider did not answer in time: whether money moved is unknown, so nothing is delivered."""
@@ -39,8 +41,8 @@ class PaymentProvider(Protocol):
 
 
 DECLINED_CARDS = {
-    "4000000000000002": "The card was declined: insufficient funds.",
-    "4000000000000069": "The card was declined: it has expired.",
+    "4000000000000002": N_("The card was declined: insufficient funds."),
+    "4000000000000069": N_("The card was declined: it has expired."),
 }
 TIMEOUT_CARD = "4000000000000119"
 
@@ -59,13 +61,13 @@ class LocalTestProvider:
             if number in DECLINED_CARDS:
                 return Charge(False, f"test_{token}", DECLINED_CARDS[number])
             if len(number) < 12 or int(number[-1]) % 2:
-                return Charge(False, f"test_{token}", "The card number is not valid.")
+                return Charge(False, f"test_{token}", N_("The card number is not valid."))
             return Charge(True, f"test_{token}")
         email = (source.paypal_email or "").lower()
         if email.startswith("timeout@"):
             raise ProviderTimeout
         if not email or email.startswith("declined@"):
-            return Charge(False, f"test_{token}", "PayPal declined the payment.")
+            return Charge(False, f"test_{token}", N_("PayPal declined the payment."))
         return Charge(True, f"test_{token}")
 
 

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.db.base import new_id
 from gateway.db.models import Invoice, Order, Payment, Withdrawal
+from gateway.i18n import N_, Money, Text, text
 from resolvers import audit, idempotency, invoices, orders, prepaid, renewals
 from resolvers.context import Context
 from resolvers.emails import normalize_email
@@ -43,7 +44,10 @@ class PaymentResult:
             "paymentId": self.payment_id,
             "invoiceId": self.invoice_id,
             "balanceCents": self.balance_cents,
-            "problems": [{"code": p.code, "message": p.message, "field": list(p.field or ())} for p in self.problems],
+            "problems": [
+                {"code": p.code, "message": p.message, "params": p.params, "field": list(p.field or ())}
+                for p in self.problems
+            ],
         }
 
     @classmethod
@@ -54,11 +58,13 @@ class PaymentResult:
             payment_id=data["paymentId"],
             invoice_id=data["invoiceId"],
             balance_cents=data.get("balanceCents"),
-            problems=[Problem(p["code"], p["message"], tuple(p["field"]) or None) for p in data["problems"]],
+            problems=[
+                Problem(p["code"], p["message"], tuple(p["field"]) or None, p.get("params")) for p in data["problems"]
+            ],
         )
 
 
-def _refused(code: str, message: str, *path: str) -> PaymentResult:
+def _refused(code: str, message: str | Text, *path: str) -> PaymentResult:
     return PaymentResult("REFUSED", problems=[Problem(code, message, path or None)])
 
 
@@ -120,7 +126,12 @@ async def _pay_locked(
     ctx: Context, session: AsyncSession, order: Order, method: str, source: PaymentSource
 ) -> PaymentResult:
     if order.status != orders.PENDING:
-        return _refused("ORDER_NOT_PENDING", f"Order {order.number} is not waiting for payment.", "input", "orderId")
+        return _refused(
+            "ORDER_NOT_PENDING",
+            text("Order {number} is not waiting for payment.", number=order.number),
+            "input",
+            "orderId",
+        )
     await renewals.add_reactivation_fee(session, order)
     payment = _payment(ctx, order, order.organization_id, "ORDER", method, order.total_cents)
     session.add(payment)
@@ -166,7 +177,7 @@ async def _pay_locked(
             payment.status, payment.failure = "DECLINED", charge.message
             result.status = "DECLINED"
             result.problems.append(
-                Problem("PAYMENT_DECLINED", charge.message or "The payment was declined.", ("input", "source"))
+                Problem("PAYMENT_DECLINED", charge.message or N_("The payment was declined."), ("input", "source"))
             )
             return result
     else:  # BANK_TRANSFER: stays pending until staff reconcile the transfer
@@ -182,7 +193,12 @@ async def top_up(
     ctx: Context, organization_id: uuid.UUID, amount_cents: int, method: str, key: str, source: PaymentSource
 ) -> PaymentResult:
     if not MIN_TOP_UP <= amount_cents <= MAX_TOP_UP:
-        return _refused("AMOUNT_OUT_OF_RANGE", "Top up between 10.00 and 10,000.00 EUR.", "input", "amountCents")
+        return _refused(
+            "AMOUNT_OUT_OF_RANGE",
+            text("Top up between {low} and {high}.", low=Money(MIN_TOP_UP), high=Money(MAX_TOP_UP)),
+            "input",
+            "amountCents",
+        )
     if method not in ("CARD", "PAYPAL"):
         return _refused("METHOD_NOT_ALLOWED", "Top up by card or PayPal.", "input", "method")
     request = {"amountCents": amount_cents, "method": method, "source": [source.card_number, source.paypal_email]}
@@ -220,7 +236,7 @@ async def top_up(
                     payment.status, payment.failure = "DECLINED", charge.message
                     result.status = "DECLINED"
                     result.problems.append(
-                        Problem("PAYMENT_DECLINED", charge.message or "The payment was declined.", ("input", "source"))
+                        Problem("PAYMENT_DECLINED", charge.message or N_("The payment was declined."), ("input", "source"))
                     )
             await idempotency.record(session, organization_id, key, result.as_json())
         return result

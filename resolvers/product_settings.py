@@ -6,6 +6,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from gateway.i18n import N_
 from resolvers import domains
 from resolvers.emails import normalize_email
 
@@ -40,24 +41,24 @@ def _ssh_key(value: Any) -> str | None:
 # kind -> setting -> (check returning the clean value or None, what a good value looks like)
 REQUIRED: dict[str, dict[str, tuple[Callable[[Any], Any], str]]] = {
     "HOSTING": {
-        "domain": (_hostname, "the site's domain name"),
-        "phpVersion": (_choice("8.1", "8.2", "8.3"), "8.1, 8.2 or 8.3"),
+        "domain": (_hostname, N_("Enter the site's domain name.")),
+        "phpVersion": (_choice("8.1", "8.2", "8.3"), N_("Choose PHP 8.1, 8.2 or 8.3.")),
     },
     "WORDPRESS_HOSTING": {
-        "domain": (_hostname, "the site's domain name"),
-        "siteTitle": (_text(120), "a title of at most 120 characters"),
-        "adminEmail": (_email, "the administrator's email address"),
+        "domain": (_hostname, N_("Enter the site's domain name.")),
+        "siteTitle": (_text(120), N_("Enter a title of at most 120 characters.")),
+        "adminEmail": (_email, N_("Enter the administrator's email address.")),
     },
     "SERVER": {
-        "hostname": (_hostname, "a fully qualified host name"),
+        "hostname": (_hostname, N_("Enter a fully qualified host name.")),
         "os": (
             _choice("debian-12", "ubuntu-24.04", "rocky-9", "windows-2022"),
-            "debian-12, ubuntu-24.04, rocky-9 or windows-2022",
+            N_("Choose debian-12, ubuntu-24.04, rocky-9 or windows-2022."),
         ),
-        "sshPublicKey": (_ssh_key, "an OpenSSH public key (ed25519, rsa or ecdsa)"),
+        "sshPublicKey": (_ssh_key, N_("Enter an OpenSSH public key (ed25519, rsa or ecdsa).")),
     },
-    "MAIL": {"domain": (_hostname, "the mail domain")},
-    "SSL": {"commonName": (_hostname, "the host name the certificate is for")},
+    "MAIL": {"domain": (_hostname, N_("Enter the mail domain."))},
+    "SSL": {"commonName": (_hostname, N_("Enter the host name the certificate is for."))},
 }
 
 
@@ -73,5 +74,5 @@ def check(kind: str, settings: dict[str, Any]) -> tuple[dict[str, Any], list[tup
         else:
             clean[name] = value
     unknown = sorted(set(settings) - set(wanted))
-    problems += [(name, "not a setting of this product") for name in unknown]
+    problems += [(name, N_("This is not a setting of this product.")) for name in unknown]
     return clean, problems

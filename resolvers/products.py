@@ -12,6 +12,7 @@ from sqlalchemy import Select, and_, func, select, tuple_, update
 
 from gateway.db.models import IpUnblock, Membership, Organization, Product
 from gateway.db.models.products import FINAL_STATUSES
+from gateway.i18n import N_, Text, text
 from permissions.policy import membership_holds, membership_sees
 from permissions.rights import Right
 from resolvers import audit, legal, product_settings, verification
@@ -27,7 +28,7 @@ UNBLOCKS_PER_HOUR = 5
 UNBLOCKABLE = frozenset({"HOSTING", "WORDPRESS_HOSTING", "SERVER"})
 
 
-def _fail(code: str, message: str, field: str = "productId") -> Outcome[Any]:
+def _fail(code: str, message: str | Text, field: str = "productId") -> Outcome[Any]:
     return Outcome.fail(code, message, "input", field)
 
 
@@ -89,8 +90,7 @@ async def configure(ctx: Context, product_id: uuid.UUID, settings: dict[str, Any
         if problems:
             return Outcome(
                 problems=[
-                    Problem("SETTING_INVALID", f"{name}: {expected}.", ("input", "settings", name))
-                    for name, expected in problems
+                    Problem("SETTING_INVALID", expected, ("input", "settings", name)) for name, expected in problems
                 ]
             )
         product.settings = clean
@@ -160,7 +160,9 @@ async def unblock_ip(ctx: Context, product_id: uuid.UUID, raw_ip: str) -> Outcom
         )
         if (recent or 0) >= UNBLOCKS_PER_HOUR:
             return _fail(
-                "TOO_MANY_UNBLOCKS", f"At most {UNBLOCKS_PER_HOUR} unblocks an hour per product; try later.", "ip"
+                "TOO_MANY_UNBLOCKS",
+                text("At most {count} unblocks an hour per product; try later.", count=UNBLOCKS_PER_HOUR),
+                "ip",
             )
         session.add(
             IpUnblock(
@@ -184,25 +186,25 @@ def clean_registrant(data: dict[str, Any]) -> tuple[dict[str, Any], tuple[str, s
     values = {k: (v.strip() if isinstance(v, str) else v) for k, v in data.items()}
     values["country"] = (values.get("country") or "").upper()
     if values.get("type") not in REGISTRANT_TYPES:
-        return values, ("type", "PERSON or COMPANY")
+        return values, ("type", N_("The registrant is a person or a company."))
     for name in ("name", "street", "city", "postalCode"):
         if not values.get(name) or len(values[name]) > 200:
-            return values, (name, "required, at most 200 characters")
+            return values, (name, N_("This field is required (at most 200 characters)."))
     if values["type"] == "COMPANY" and not values.get("organization"):
-        return values, ("organization", "the company's legal name")
+        return values, ("organization", N_("Enter the company's legal name."))
     email = normalize_email(values.get("email") or "")
     if email is None:
-        return values, ("email", "a valid email address")
+        return values, ("email", N_("Enter a valid email address."))
     values["email"] = email
     if not legal.phone_ok(values.get("phone") or ""):
-        return values, ("phone", "digits, e.g. +39 055 123456")
+        return values, ("phone", N_("Enter a phone number in digits, e.g. +39 055 123456."))
     if not legal.COUNTRY.match(values["country"]):
-        return values, ("country", "a two-letter ISO code")
+        return values, ("country", N_("The country is a two-letter ISO code, e.g. IT."))
     if not legal.postal_code_ok(values["postalCode"]):
-        return values, ("postalCode", "a valid postal code")
+        return values, ("postalCode", N_("This postal code is not valid."))
     tax_code = legal.compact(values.get("taxCode") or "")
     if values["country"] == "IT" and not legal.italian_tax_code_ok(tax_code):
-        return values, ("taxCode", "a valid codice fiscale (or the company's VAT number)")
+        return values, ("taxCode", N_("Enter a valid codice fiscale (or the company's VAT number)."))
     values["taxCode"] = tax_code or None
     return values, None
 
@@ -210,7 +212,7 @@ def clean_registrant(data: dict[str, Any]) -> tuple[dict[str, Any], tuple[str, s
 async def update_registrant(ctx: Context, product_id: uuid.UUID, data: dict[str, Any]) -> Outcome[Product]:
     values, problem = clean_registrant(data)
     if problem:
-        return Outcome.fail("REGISTRANT_INVALID", f"{problem[0]}: {problem[1]}.", "input", "registrant", problem[0])
+        return Outcome.fail("REGISTRANT_INVALID", problem[1], "input", "registrant", problem[0])
     now = ctx.clock.now()
     async with ctx.db.begin() as session:
         product = await session.get_one(Product, product_id, with_for_update=True)

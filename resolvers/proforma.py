@@ -18,9 +18,11 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from gateway.db.models import Order
+from gateway.i18n import Text, text
 from resolvers import invoices
 from resolvers.context import Context
 from resolvers.contract_pdf import printable
+from resolvers.domains import display_name
 from resolvers.invoice_pdf import render
 from resolvers.orders import PENDING, RENEWABLE
 from resolvers.pricing import VatTreatment, vat_cents, vat_for
@@ -133,7 +135,7 @@ class Document:
         return self.subtotal_cents + self.vat_cents
 
 
-def _problem(code: str, message: str, field: str, index: int) -> Problem:
+def _problem(code: str, message: str | Text, field: str, index: int) -> Problem:
     return Problem(code, message, ("input", field, str(index)))
 
 
@@ -147,7 +149,9 @@ async def create(
     if not order_ids and not product_ids:
         return Outcome.fail("NOTHING_TO_BILL", "Choose at least one order waiting for payment or one product.", "input")
     if len(order_ids) + len(product_ids) > MAX_ITEMS:
-        return Outcome.fail("TOO_MANY_ITEMS", f"A pro-forma covers at most {MAX_ITEMS} orders and products.", "input")
+        return Outcome.fail(
+            "TOO_MANY_ITEMS", "A pro-forma covers at most {count} orders and products.", "input", count=MAX_ITEMS
+        )
     # The nil UUID names no row: those ids are reported where they stand, beside any other problem.
     inputs = ProformaInputs(
         organization_id,
@@ -168,7 +172,12 @@ async def build(ctx: Context, inputs: ProformaInputs) -> Outcome[Document]:
             problems.append(_problem("NOT_FOUND", "Not found.", "orderIds", index))
         elif order.status != PENDING:
             problems.append(
-                _problem("ORDER_NOT_PENDING", f"Order {order.number} is not waiting for payment.", "orderIds", index)
+                _problem(
+                    "ORDER_NOT_PENDING",
+                    text("Order {number} is not waiting for payment.", number=order.number),
+                    "orderIds",
+                    index,
+                )
             )
     products = await loaders.product_by_id.load_many(inputs.product_ids)
     items = dict(zip(inputs.product_ids, await _catalog(ctx, products), strict=True))
@@ -176,7 +185,14 @@ async def build(ctx: Context, inputs: ProformaInputs) -> Outcome[Document]:
         if product is None or product.organization_id != inputs.organization_id:
             problems.append(_problem("NOT_FOUND", "Not found.", "productIds", index))
         elif product.status not in RENEWABLE or items[product.id] is None:
-            problems.append(_problem("NOT_RENEWABLE", f"{product.name} cannot be renewed.", "productIds", index))
+            problems.append(
+                _problem(
+                    "NOT_RENEWABLE",
+                    text("{product} cannot be renewed.", product=display_name(product.name)),
+                    "productIds",
+                    index,
+                )
+            )
     if problems:
         return Outcome(problems=problems)
 

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from gateway.db.models import Session
+from gateway.db.models import Session, User
 from gateway.settings import Settings
 from resolvers.tokens import new_token, token_hash
 
@@ -48,9 +48,16 @@ async def create(
     return IssuedSession(row.id, token, row.expires_at)
 
 
+@dataclass(frozen=True, slots=True)
+class AuthenticatedSession:
+    id: uuid.UUID
+    user_id: uuid.UUID
+    language: str
+
+
 async def authenticate(
     reads: async_sessionmaker[AsyncSession], settings: Settings, token: str, now: datetime
-) -> Session | None:
+) -> AuthenticatedSession | None:
     """The live session for `token`, or None if unknown, revoked, idle too long or past its end.
 
     `reads` sessions autocommit: the lookup is one statement, the occasional touch another.
@@ -59,19 +66,24 @@ async def authenticate(
         return None
     digest = token_hash(settings.secret_key, token)
     async with reads() as session:
-        row = (
+        found = (
             await session.execute(
-                select(Session).where(
+                select(Session, User.language)
+                .join(User, User.id == Session.user_id)
+                .where(
                     Session.token_hash == digest,
                     Session.revoked_at.is_(None),
                     Session.expires_at > now,
                     Session.last_seen_at > now - settings.session_idle,
                 )
             )
-        ).scalar_one_or_none()
-        if row is not None and now - row.last_seen_at >= TOUCH_EVERY:
+        ).one_or_none()
+        if found is None:
+            return None
+        row, language = found
+        if now - row.last_seen_at >= TOUCH_EVERY:
             await session.execute(update(Session).where(Session.id == row.id).values(last_seen_at=now))
-        return row
+        return AuthenticatedSession(row.id, row.user_id, language)
 
 
 async def revoke(session: AsyncSession, session_id: uuid.UUID, now: datetime) -> None:

@@ -16,7 +16,12 @@ PASSWORD_CODES = ("PASSWORD_TOO_SHORT", "PASSWORD_TOO_LONG", "PASSWORD_CONTAINS_
 @strawberry.interface(description="An expected failure of a mutation, in terms a user can act on.")
 class UserError:
     field: list[str] | None = strawberry.field(description="Path to the input field at fault, if any.")
-    message: str
+    problem: strawberry.Private[Problem]
+
+    @strawberry.field(description="In the caller's language: their `language`, or `Accept-Language` when anonymous.")
+    def message(self, info: strawberry.Info) -> str:
+        # Rendered here, when the answer is written, so the template travels untranslated until then.
+        return self.problem.render(info.context.language)
 
 
 def user_error(mutation: str, codes: Iterable[str]) -> tuple[type, type[Enum]]:
@@ -27,7 +32,4 @@ def user_error(mutation: str, codes: Iterable[str]) -> tuple[type, type[Enum]]:
 
 
 def user_errors(error_type: type, code_enum: type[Enum], problems: Iterable[Problem]) -> list[Any]:
-    return [
-        error_type(field=list(p.field) if p.field else None, message=p.message, code=code_enum(p.code))
-        for p in problems
-    ]
+    return [error_type(field=list(p.field) if p.field else None, problem=p, code=code_enum(p.code)) for p in problems]

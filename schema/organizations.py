@@ -9,6 +9,7 @@ import strawberry
 from strawberry import relay
 
 from gateway.db.models import Organization as OrganizationRow
+from gateway.i18n import N_, translate
 from permissions.errors import BadUserInput
 from permissions.fields import inherited, member, requires, requires_any, requires_role
 from permissions.rights import Right, Role
@@ -46,11 +47,13 @@ class BlockerCode(Enum):
 
 
 BLOCKER_MESSAGES = {
-    BlockerCode.LAST_OWNER: "You are the last owner: make another member owner first.",
-    BlockerCode.SOLE_MEMBER: "You are the only member: delete the organization instead of leaving it.",
-    BlockerCode.ACTIVE_PRODUCTS: "Some products are still active: cancel them or move them to another organization.",
-    BlockerCode.PREPAID_BALANCE: "The prepaid account still holds money: withdraw it first.",
-    BlockerCode.UNPAID_INVOICES: "Some orders are waiting for payment: pay or cancel them first.",
+    BlockerCode.LAST_OWNER: N_("You are the last owner: make another member owner first."),
+    BlockerCode.SOLE_MEMBER: N_("You are the only member: delete the organization instead of leaving it."),
+    BlockerCode.ACTIVE_PRODUCTS: N_(
+        "Some products are still active: cancel them or move them to another organization."
+    ),
+    BlockerCode.PREPAID_BALANCE: N_("The prepaid account still holds money: withdraw it first."),
+    BlockerCode.UNPAID_INVOICES: N_("Some orders are waiting for payment: pay or cancel them first."),
 }
 
 
@@ -60,8 +63,8 @@ class Blocker:
     message: str = inherited()
 
     @classmethod
-    def of(cls, codes: Iterable[str]) -> list[Blocker]:
-        return [cls(code=BlockerCode(c), message=BLOCKER_MESSAGES[BlockerCode(c)]) for c in codes]
+    def of(cls, codes: Iterable[str], language: str) -> list[Blocker]:
+        return [cls(code=BlockerCode(c), message=translate(BLOCKER_MESSAGES[BlockerCode(c)], language)) for c in codes]
 
 
 @strawberry.type
@@ -246,11 +249,13 @@ class Organization(relay.Node):
 
     @strawberry.field(extensions=[member()], description="Why the caller cannot leave now; empty when they can.")
     async def leave_blockers(self, info: Info) -> list[Blocker]:
-        return Blocker.of(await organizations.leave_blockers(info.context, self.organization_id))
+        return Blocker.of(await organizations.leave_blockers(info.context, self.organization_id), info.context.language)
 
     @strawberry.field(extensions=[requires_role(Role.OWNER)], description="What to settle before deleting.")
     async def deletion_blockers(self, info: Info) -> list[Blocker]:
-        return Blocker.of(await organizations.deletion_blockers(info.context, self.organization_id))
+        return Blocker.of(
+            await organizations.deletion_blockers(info.context, self.organization_id), info.context.language
+        )
 
 
 LIVE_STATUSES = ("ACTIVE", "SUSPENDED", "TO_CONFIGURE")

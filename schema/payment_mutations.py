@@ -150,7 +150,7 @@ class PaymentMutation:
         if input.method is PaymentMethod.MANUAL:
             result = PaymentResult("REFUSED", problems=[])
             outcome: Outcome[PaymentResult] = Outcome.fail(
-                "METHOD_NOT_ALLOWED", "Choose PREPAID, CARD, PAYPAL or BANK_TRANSFER.", "input", "method"
+                "METHOD_NOT_ALLOWED", "Choose prepaid credit, card, PayPal or bank transfer.", "input", "method"
             )
         else:
             result = await payments.pay_order(

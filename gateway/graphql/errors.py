@@ -16,6 +16,7 @@ from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 from strawberry.types import ExecutionContext
 
+from gateway.i18n import DEFAULT_LANGUAGE
 from permissions.errors import GatewayError
 
 log = logging.getLogger("gateway.graphql")
@@ -27,12 +28,12 @@ def _request_id(execution_context: ExecutionContext) -> str | None:
     return getattr(execution_context.context, "request_id", None)
 
 
-def public_error(error: GraphQLError, request_id: str | None) -> GraphQLError:
+def public_error(error: GraphQLError, request_id: str | None, language: str = DEFAULT_LANGUAGE) -> GraphQLError:
     original = error.original_error
     while isinstance(original, GraphQLError) and original.original_error is not None:
         original = original.original_error
     if isinstance(original, GatewayError):
-        return GraphQLError(original.message, error.nodes, path=error.path, extensions=original.extensions)
+        return GraphQLError(original.render(language), error.nodes, path=error.path, extensions=original.extensions)
     if error.path is None or original is None or isinstance(original, GraphQLError):
         # Parse, validation and input coercion errors, and errors Strawberry raises on purpose.
         extensions = {**(error.extensions or {})}
@@ -60,4 +61,5 @@ class ErrorPolicy(SchemaExtension):
         result = self.execution_context.result
         if result is not None and result.errors:
             request_id = _request_id(self.execution_context)
-            result.errors = [public_error(e, request_id) for e in result.errors]
+            language = getattr(self.execution_context.context, "language", DEFAULT_LANGUAGE)
+            result.errors = [public_error(e, request_id, language) for e in result.errors]

@@ -10,7 +10,7 @@ from starlette.types import Receive, Scope, Send
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse
 
-from gateway.http_errors import error_response, refusal_response
+from gateway.http_errors import error_response, refusal_response, request_language
 from gateway.middleware.request_id import request_id_of
 from gateway.request_context import build_context
 from permissions.errors import GatewayError
@@ -36,7 +36,7 @@ class GatewayGraphQL(GraphQL[Context, None]):
         try:
             response = await self.run(request)
         except GatewayError as exc:
-            response = refusal_response(exc, request_id_of(scope))
+            response = refusal_response(exc, request_id_of(scope), request_language(request))
         except HTTPException as exc:
             code = "NOT_FOUND" if exc.status_code == 404 else "BAD_REQUEST"
             response = error_response(exc.status_code, exc.reason, code, request_id_of(scope))

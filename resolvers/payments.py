@@ -236,7 +236,9 @@ async def top_up(
                     payment.status, payment.failure = "DECLINED", charge.message
                     result.status = "DECLINED"
                     result.problems.append(
-                        Problem("PAYMENT_DECLINED", charge.message or N_("The payment was declined."), ("input", "source"))
+                        Problem(
+                            "PAYMENT_DECLINED", charge.message or N_("The payment was declined."), ("input", "source")
+                        )
                     )
             await idempotency.record(session, organization_id, key, result.as_json())
         return result

@@ -63,7 +63,7 @@ async def test_session_cookie_is_refused_on_cross_site_requests(client, headers,
         assert response.json() == {
             "errors": [
                 {
-                    "message": "Cross-site requests may not use the session cookie.",
+                    "message": "Le richieste da altri siti non possono usare il cookie di sessione.",
                     "extensions": {"code": "FORBIDDEN", "requestId": response.headers["x-request-id"]},
                 }
             ]
@@ -90,11 +90,11 @@ async def test_bearer_token_works_cross_site(client):
 @pytest.mark.parametrize(
     ("authorization", "message"),
     [
-        ("Bearer gws_not-a-real-token", "The token is not valid or has expired."),
-        ("Bearer not-our-format", "The token is not valid or has expired."),
-        ("Basic YWRhOnNlY3JldA==", "The Authorization header must be `Bearer <token>`."),
-        ("Bearer", "The Authorization header must be `Bearer <token>`."),
-        ("gws_token-without-a-scheme", "The Authorization header must be `Bearer <token>`."),
+        ("Bearer gws_not-a-real-token", "Il token non è valido o è scaduto."),
+        ("Bearer not-our-format", "Il token non è valido o è scaduto."),
+        ("Basic YWRhOnNlY3JldA==", "L'intestazione Authorization deve essere `Bearer <token>`."),
+        ("Bearer", "L'intestazione Authorization deve essere `Bearer <token>`."),
+        ("gws_token-without-a-scheme", "L'intestazione Authorization deve essere `Bearer <token>`."),
     ],
 )
 async def test_bad_authorization_is_401(client, authorization, message):
@@ -112,7 +112,7 @@ async def test_anonymous_viewer_is_unauthenticated(client):
     assert response.json()["data"] is None
     error = only_error(response)
     assert (error["message"], error["path"], error["extensions"]) == (
-        "You must be logged in.",
+        "Devi accedere.",
         ["viewer"],
         {"code": "UNAUTHENTICATED"},
     )
@@ -121,20 +121,22 @@ async def test_anonymous_viewer_is_unauthenticated(client):
 async def test_unexpected_failure_is_masked_and_logged_with_the_request_id(client, engine, caplog):
     token = await token_of_new_user(client)
     async with engine.begin() as conn:
-        await conn.execute(text("ALTER TABLE users RENAME TO users_broken"))
+        await conn.execute(
+            text("ALTER TABLE users RENAME COLUMN email TO email_broken")
+        )  # the session lookup still works
     try:
         with caplog.at_level(logging.ERROR, logger="gateway.graphql"):
             response = await post(client, VIEWER_EMAIL, token=token)
     finally:
         async with engine.begin() as conn:
-            await conn.execute(text("ALTER TABLE users_broken RENAME TO users"))
+            await conn.execute(text("ALTER TABLE users RENAME COLUMN email_broken TO email"))
 
     request_id = response.headers["x-request-id"]
     assert response.status_code == 200
     assert response.json()["data"] is None
     error = only_error(response)
     assert (error["message"], error["path"], error["extensions"]) == (
-        "Unexpected error.",
+        "Errore imprevisto.",
         ["viewer", "user"],
         {"code": "INTERNAL", "requestId": request_id},
     )

@@ -80,7 +80,8 @@ async def test_nobody_grants_rights_they_do_not_hold(client):
     billing = await manager.gql(client, UPDATE, {"input": {"memberId": worker_member, "rights": ["VIEW_BILLING"]}})
     errors = billing["data"]["updateMember"]["userErrors"]
     assert [e["code"] for e in errors] == ["RIGHT_NOT_HELD"]
-    assert "VIEW_BILLING" in errors[0]["message"]
+    # The right by its name in the reader's language (Italian by default), never its code.
+    assert errors[0]["message"] == "Non puoi concedere permessi che non hai: vedere la fatturazione."
     promote = await manager.gql(client, UPDATE, {"input": {"memberId": worker_member, "role": "ADMIN"}})
     assert [e["code"] for e in promote["data"]["updateMember"]["userErrors"]] == ["RIGHT_NOT_HELD"]
     owner_role = await manager.gql(client, UPDATE, {"input": {"memberId": worker_member, "role": "OWNER"}})

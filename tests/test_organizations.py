@@ -107,7 +107,7 @@ async def test_legal_identity_cannot_change(client):
         body = await owner.gql(client, UPDATE, {"input": {"organizationId": org, field: value}})
         errors = body["data"]["updateOrganization"]["userErrors"]
         assert [(e["code"], e["field"]) for e in errors] == [("LEGAL_IDENTITY_IMMUTABLE", ["input", field])]
-        assert "new organization" in errors[0]["message"] and "transfer" in errors[0]["message"]
+        assert "nuova organizzazione" in errors[0]["message"] and "trasferiscile" in errors[0]["message"]
     same = await owner.gql(client, UPDATE, {"input": {"organizationId": org, "vatNumber": "IT01114601006"}})
     assert same["data"]["updateOrganization"]["userErrors"] == []
 

@@ -16,7 +16,7 @@ from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 from strawberry.types import ExecutionContext
 
-from gateway.i18n import DEFAULT_LANGUAGE
+from gateway.i18n import DEFAULT_LANGUAGE, translate
 from permissions.errors import GatewayError
 
 log = logging.getLogger("gateway.graphql")
@@ -48,7 +48,7 @@ def public_error(error: GraphQLError, request_id: str | None, language: str = DE
         extra={"request_id": request_id},
     )
     return GraphQLError(
-        "Unexpected error.",
+        translate(GatewayError.default_message, language),
         error.nodes,
         path=error.path,
         extensions={"code": "INTERNAL", "requestId": request_id},

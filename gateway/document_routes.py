@@ -39,14 +39,18 @@ async def _logged_in(request: Request) -> Context:
 async def contract_document(request: Request) -> Response:
     request_id = request_id_of(request.scope)
     try:
-        await _logged_in(request)
+        ctx = await _logged_in(request)
     except GatewayError as exc:
         return refusal_response(exc, request_id, request_language(request))
     version = contract.find(request.path_params["version"])
     if version is None:
         message = translate(N_("There is no such version of the general conditions."), request_language(request))
         return error_response(404, message, "NOT_FOUND", request_id)
-    return _pdf(contract_pdf.render(version), f"condizioni-generali-{version.version}.pdf", "private, max-age=3600")
+    return _pdf(
+        contract_pdf.render(version, ctx.language),
+        f"condizioni-generali-{version.version}.pdf",
+        "private, max-age=3600",
+    )
 
 
 async def proforma_document(request: Request) -> Response:
@@ -68,4 +72,4 @@ async def proforma_document(request: Request) -> Response:
         status = 404 if problem.code == "NOT_FOUND" else 409
         return error_response(status, problem.render(ctx.language), problem.code, request_id)
     document = outcome.value
-    return _pdf(proforma.pdf(document), f"proforma-{document.number}.pdf", "private, no-store")
+    return _pdf(proforma.pdf(document, ctx.language), f"proforma-{document.number}.pdf", "private, no-store")

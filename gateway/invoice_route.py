@@ -30,7 +30,7 @@ async def invoice_pdf(request: Request) -> Response:
         return error_response(404, "Not found.", "NOT_FOUND", request_id)
     except GatewayError as exc:
         return refusal_response(exc, request_id, request_language(request))
-    filename, pdf = invoice_document(row)
+    filename, pdf = invoice_document(row, ctx.language)
     return Response(
         pdf,
         media_type="application/pdf",

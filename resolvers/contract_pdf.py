@@ -6,6 +6,7 @@ from functools import cache
 
 from fpdf import FPDF
 
+from gateway.i18n import DEFAULT_LANGUAGE, text
 from resolvers.contract import Version
 from resolvers.invoice_pdf import SELLER
 
@@ -29,17 +30,19 @@ def printable(text: str) -> str:
 
 
 @cache
-def render(version: Version) -> bytes:
+def render(version: Version, language: str = DEFAULT_LANGUAGE) -> bytes:
+    """The frame is in the reader's language; the conditions are the Italian legal text."""
     pdf = FPDF(format="A4")
-    pdf.set_title(printable(f"{version.title} - versione {version.version}"))
+    title = text("{title} - version {version}", title=version.title, version=version.version)
+    pdf.set_title(printable(title.render(language)))
     pdf.set_author(SELLER[0])
     pdf.set_auto_page_break(auto=True, margin=18)
     pdf.add_page()
     pdf.set_font("Helvetica", "B", 15)
     pdf.multi_cell(0, 8, printable(version.title), new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("Helvetica", size=10)
-    effective = version.effective_from.strftime("%d/%m/%Y")
-    pdf.cell(0, 6, f"Versione {version.version}, in vigore dal {effective}", new_x="LMARGIN", new_y="NEXT")
+    in_force = text("Version {version}, in force from {date}", version=version.version, date=version.effective_from)
+    pdf.cell(0, 6, printable(in_force.render(language)), new_x="LMARGIN", new_y="NEXT")
     pdf.multi_cell(0, 6, printable(" - ".join(SELLER)), new_x="LMARGIN", new_y="NEXT")
     for number, section in enumerate(version.sections, start=1):
         pdf.ln(4)

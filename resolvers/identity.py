@@ -230,7 +230,7 @@ async def _set_password(
         language=user.language,
         now=now,
         name=user.full_name,
-        when=now.strftime("%Y-%m-%d %H:%M"),
+        when=now,
     )
 
 

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from gateway.db.base import new_id
 from gateway.db.models import Invitation, Membership, Organization, User
 from permissions.policy import ACTIVE, grant_refusal
-from permissions.rights import ALL_TOPICS, Right, Role, Topic
+from permissions.rights import ALL_TOPICS, Right, Role, Topic, role_name
 from resolvers import audit, identity, mail
 from resolvers.context import Context
 from resolvers.emails import normalize_email
@@ -55,7 +55,7 @@ async def _send(ctx: Context, session: Any, invitation: Invitation, token: str) 
         now=ctx.clock.now(),
         organization=organization.name,
         inviter=inviter.full_name if inviter else "",
-        role=invitation.role,
+        role=role_name(Role(invitation.role)),
         link=f"{ctx.settings.public_url}/invitations/accept?token={token}",
         token=token,
         days=str(ctx.settings.invitation_ttl.days),

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.db.models import OutboxAttachment, OutboxMessage
+from gateway.i18n import format_value
 
 TEMPLATES: dict[str, dict[str, tuple[str, str]]] = {
     "password_reset": {
@@ -27,12 +29,12 @@ TEMPLATES: dict[str, dict[str, tuple[str, str]]] = {
     "password_changed": {
         "it": (
             "La password dell'Area Clienti è stata cambiata",
-            "Ciao {name},\n\nla password del tuo accesso è stata cambiata il {when} (UTC). "
+            "Ciao {name},\n\nla password del tuo accesso è stata cambiata il {when} (ora italiana). "
             "Tutte le altre sessioni sono state chiuse.\nSe non sei stato tu, contatta subito l'assistenza.\n",
         ),
         "en": (
             "Your customer area password was changed",
-            "Hello {name},\n\nthe password of your login was changed on {when} (UTC). "
+            "Hello {name},\n\nthe password of your login was changed on {when} (Italian time). "
             "All other sessions were ended.\nIf this was not you, contact support at once.\n",
         ),
     },
@@ -123,10 +125,12 @@ def enqueue(
     language: str,
     now: datetime,
     attachments: list[tuple[str, str, bytes]] = (),  # type: ignore[assignment]
-    **values: str,
+    **values: Any,
 ) -> OutboxMessage:
+    """`values` may be amounts (`Money`), dates, times and `Text`: Babel formats them for the reader."""
     by_language = TEMPLATES[kind]
     subject, body = by_language.get(language, by_language["en"])
+    values = {name: format_value(value, language) for name, value in values.items()}
     message = OutboxMessage(
         id=uuid.uuid4(),
         kind=kind,

@@ -291,12 +291,12 @@ async def _mail_invoices(ctx: Context, session: AsyncSession, organization: Orga
         recipient=user.email,
         language=user.language,
         now=ctx.clock.now(),
-        attachments=[_attachment(row) for row in rows],
+        attachments=[_attachment(row, user.language) for row in rows],
         organization=organization.name,
         count=str(len(rows)),
     )
 
 
-def _attachment(row: Invoice) -> tuple[str, str, bytes]:
-    filename, pdf = invoice_document(row)
+def _attachment(row: Invoice, language: str) -> tuple[str, str, bytes]:
+    filename, pdf = invoice_document(row, language)
     return filename, "application/pdf", pdf

@@ -18,7 +18,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from gateway.db.models import Order
-from gateway.i18n import Text, text
+from gateway.i18n import DEFAULT_LANGUAGE, N_, Text, day, text
 from resolvers import invoices
 from resolvers.context import Context
 from resolvers.contract_pdf import printable
@@ -32,7 +32,7 @@ from resolvers.tokens import token_hash
 VALID_FOR = timedelta(hours=1)
 MAX_ITEMS = 50
 RENEWAL_MONTHS = 12
-NOTICE = "PRO FORMA — documento privo di valore fiscale"
+NOTICE = N_("PRO FORMA — a document with no fiscal value")
 LOCAL_TIME = ZoneInfo("Europe/Rome")
 NOWHERE = uuid.UUID(int=0)
 
@@ -267,12 +267,12 @@ async def _catalog(ctx: Context, products: Sequence[Any]) -> list[tuple[Any, int
     return priced
 
 
-def pdf(document: Document) -> bytes:
-    issued = document.inputs.issued_at.astimezone(LOCAL_TIME)
+def pdf(document: Document, language: str = DEFAULT_LANGUAGE) -> bytes:
+    issued = document.inputs.issued_at
     return render(
         title="PRO FORMA",
         number=document.number,
-        issued=issued.strftime("%d/%m/%Y"),
+        issued=day(issued, language),
         customer=document.customer,
         lines=[
             {
@@ -289,9 +289,13 @@ def pdf(document: Document) -> bytes:
         currency=document.currency,
         vat_note=document.vat_note,
         footer=printable(
-            f"{NOTICE}. Non è una fattura: la fattura sarà emessa al momento del pagamento. "
-            f"Importi calcolati il {issued.strftime('%d/%m/%Y alle %H:%M')}; "
-            "per i rinnovi vale il listino in vigore alla data del pagamento."
+            text(
+                "{notice}. Not an invoice: the invoice is issued on payment. Amounts computed on {when}; "
+                "renewals are charged at the prices in force on the day of payment.",
+                notice=Text(NOTICE),
+                when=issued,
+            ).render(language)
         ),
         watermark="PRO FORMA",
+        language=language,
     )

@@ -24,10 +24,12 @@ from gateway.db.models import (
     Product,
     User,
 )
+from gateway.i18n import N_, Money, Text, local_date
 from gateway.settings import Settings
 from permissions.policy import membership_holds, membership_sees
 from permissions.rights import Right
 from resolvers import invoices, mail, orders, prepaid
+from resolvers.domains import display_name
 from resolvers.pricing import vat_cents, vat_for
 
 NOTICE_DAYS = (30, 7, 1)
@@ -81,10 +83,10 @@ async def send_expiry_notices(session: AsyncSession, now: datetime) -> int:
                 recipient=user.email,
                 language=user.language,
                 now=now,
-                product=product.name,
+                product=display_name(product.name),
                 days=str(days),
-                date=product.expires_at.strftime("%d/%m/%Y"),  # type: ignore[union-attr]
-                renewal="rinnovo automatico attivo" if product.auto_renew else "rinnovo automatico disattivato",
+                date=local_date(product.expires_at),  # type: ignore[arg-type]
+                renewal=Text(N_("auto-renewal on") if product.auto_renew else N_("auto-renewal off")),
             )
         sent += 1
     return sent
@@ -211,9 +213,9 @@ async def _tell_payers(session: AsyncSession, product: Product, order: Order, no
             recipient=user.email,
             language=user.language,
             now=now,
-            product=product.name,
+            product=display_name(product.name),
             number=order.number,
-            total=f"{order.total_cents / 100:.2f} EUR",
+            total=Money(order.total_cents, order.currency),
         )
 
 

@@ -10,8 +10,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.db.base import new_id
 from gateway.db.models import DomainVerification, Product
+from gateway.i18n import local_date
 from gateway.settings import Settings
 from resolvers import mail
+from resolvers.domains import display_name
 from resolvers.tokens import new_token, token_hash
 
 TOKEN_PREFIX = "gwv"  # noqa: S105 (a prefix, not a secret)
@@ -37,14 +39,14 @@ async def send(
             created_at=now,
         )
     )
-    deadline = product.verification_deadline.strftime("%d/%m/%Y") if product.verification_deadline else ""
+    deadline = local_date(product.verification_deadline) if product.verification_deadline else ""
     mail.enqueue(
         session,
         kind="domain_verification",
         recipient=email,
         language=language,
         now=now,
-        domain=product.name,
+        domain=display_name(product.name),
         link=f"{settings.public_url}/domains/verify?token={token}",
         token=token,
         deadline=deadline,

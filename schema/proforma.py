@@ -7,6 +7,7 @@ from typing import Self
 import strawberry
 from strawberry import relay
 
+from gateway.i18n import translate
 from permissions.fields import inherited, requires
 from permissions.rights import Right
 from resolvers import proforma
@@ -51,11 +52,11 @@ class Proforma:
     pdf_url_expires_at: datetime = inherited()
 
     @classmethod
-    def of(cls, document: Document) -> Self:
+    def of(cls, document: Document, language: str) -> Self:
         currency = document.currency
         return cls(
             number=document.number,
-            notice=proforma.NOTICE,
+            notice=translate(proforma.NOTICE, language),
             issued_at=document.inputs.issued_at,
             subtotal=Money.of(document.subtotal_cents, currency),
             vat=Money.of(document.vat_cents, currency),
@@ -110,4 +111,10 @@ class ProformaMutation:
             [decode_id(i, "Order") for i in input.order_ids or ()],
             [decode_id(i, "Product") for i in input.product_ids or ()],
         )
-        return await payload(info, CreateProformaPayload, CreateProformaError, outcome, proforma=Proforma.of)
+        return await payload(
+            info,
+            CreateProformaPayload,
+            CreateProformaError,
+            outcome,
+            proforma=lambda d: Proforma.of(d, info.context.language),
+        )

@@ -114,6 +114,11 @@ def day(value: date | datetime, language: str, fmt: str = "long") -> str:
     return format_date(value, fmt, locale=_locale(language))
 
 
+def local_date(value: datetime) -> date:
+    """The day it is in Italy at that moment: what a deadline or an expiry is read as."""
+    return value.astimezone(TIMEZONE).date()
+
+
 def format_value(value: Any, language: str) -> str:
     if isinstance(value, Text):
         return value.render(language)

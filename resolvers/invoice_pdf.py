@@ -8,6 +8,7 @@ from fpdf import FPDF
 
 from gateway.i18n import DEFAULT_LANGUAGE, N_, Text, day, money, translate
 from gateway.i18n import render as render_text
+from resolvers.domains import display_name
 
 SELLER = ("Hosting Provider S.r.l.", "Via dell'Innovazione 1, 50100 Firenze (FI), Italia", "P.IVA IT01114601006")
 
@@ -99,7 +100,7 @@ def render(
     pdf.set_font("Helvetica", size=9)
     for line in lines:
         cells = (
-            line["description"],
+            display_name(line["description"]),
             euros(line["netCents"], currency, language),
             euros(line["vatCents"], currency, language),
             euros(line["totalCents"], currency, language),

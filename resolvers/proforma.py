@@ -276,7 +276,7 @@ def pdf(document: Document, language: str = DEFAULT_LANGUAGE) -> bytes:
         customer=document.customer,
         lines=[
             {
-                "description": printable(line.description),
+                "description": printable(display_name(line.description)),
                 "netCents": line.net_cents,
                 "vatCents": line.vat_cents,
                 "totalCents": line.total_cents,

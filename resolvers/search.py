@@ -7,8 +7,10 @@ substring test runs on those few rows.
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, String, and_, cast, func
+from sqlalchemy import ColumnElement, String, and_, cast, func, or_
 from sqlalchemy.dialects.postgresql import ARRAY
+
+from resolvers.domains import ascii_form
 
 
 def trigrams(text: str) -> list[str]:
@@ -21,6 +23,14 @@ def escape_like(term: str) -> str:
 
 
 def name_matches(name: ColumnElement[str], name_trigrams: ColumnElement[list[str]], term: str) -> ColumnElement[bool]:
+    # Names keep domains in ASCII (xn--): a term typed in Unicode is looked for in that form too.
+    ascii_term = ascii_form(term)
+    if ascii_term is not None:
+        return or_(_matches(name, name_trigrams, term), _matches(name, name_trigrams, ascii_term))
+    return _matches(name, name_trigrams, term)
+
+
+def _matches(name: ColumnElement[str], name_trigrams: ColumnElement[list[str]], term: str) -> ColumnElement[bool]:
     needle = term.strip().lower()
     contains = func.lower(name).like(f"%{escape_like(needle)}%", escape="\\")
     grams = trigrams(needle)

@@ -18,7 +18,7 @@ class UserError:
     field: list[str] | None = strawberry.field(description="Path to the input field at fault, if any.")
     problem: strawberry.Private[Problem]
 
-    @strawberry.field(description="In the caller's language: their `language`, or `Accept-Language` when anonymous.")
+    @strawberry.field
     def message(self, info: strawberry.Info) -> str:
         # Rendered here, when the answer is written, so the template travels untranslated until then.
         return self.problem.render(info.context.language)

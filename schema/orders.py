@@ -10,6 +10,7 @@ from strawberry import relay
 
 from permissions.fields import INHERITED, inherited, requires
 from permissions.rights import Right
+from resolvers.domains import display_name
 from schema.catalog import Money, ProductKind
 from schema.common import Info
 from schema.products import Product
@@ -42,7 +43,8 @@ class OrderLine:
     kind: ProductKind | None = inherited()
     action: OrderLineAction = inherited()
     period_months: int = inherited()
-    domain_name: str | None = inherited()
+    domain_name: str | None = inherited(description="In Unicode.")
+    domain_name_ascii: str | None = inherited(description="`domainName` in ASCII (xn--), as DNS has it.")
     unit_price: Money = inherited(description="For the whole period, before VAT.")
     vat: Money = inherited()
     total: Money = inherited()
@@ -52,12 +54,13 @@ class OrderLine:
         return cls(
             organization_id=row.organization_id,
             product_id=row.product_id,
-            description=row.description,
+            description=display_name(row.description),
             sku=row.sku,
             kind=ProductKind(row.kind) if row.kind else None,
             action=OrderLineAction(row.action),
             period_months=row.period_months,
-            domain_name=row.domain_name,
+            domain_name=display_name(row.domain_name) if row.domain_name else None,
+            domain_name_ascii=row.domain_name,
             unit_price=Money.of(row.unit_price_cents, currency),
             vat=Money.of(row.vat_cents, currency),
             total=Money.of(row.total_cents, currency),

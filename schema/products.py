@@ -12,6 +12,7 @@ from strawberry.scalars import JSON
 
 from permissions.fields import INHERITED, inherited, member, requires
 from permissions.rights import Right
+from resolvers.domains import display_name
 from resolvers.loaders.products import ProductFilter
 from resolvers.pagination import Page
 from schema.catalog import CatalogItem, ProductKind
@@ -104,7 +105,10 @@ class Product(relay.Node):
     organization_id: strawberry.Private[uuid.UUID]
     parent_id: strawberry.Private[uuid.UUID | None]
     sku: strawberry.Private[str]
-    name: str = inherited(description="The domain name for domains; otherwise the plan and what it serves.")
+    name: str = inherited(
+        description="The domain name for domains; otherwise the plan and what it serves. Domain names in Unicode."
+    )
+    name_ascii: str = inherited(description="`name` with internationalised domain names in ASCII (xn--), as in DNS.")
     kind: ProductKind = inherited()
     status: ProductStatus = inherited()
     suspended_reason: str | None = inherited(description="VERIFICATION or NON_PAYMENT when SUSPENDED.")
@@ -135,7 +139,8 @@ class Product(relay.Node):
             organization_id=row.organization_id,
             parent_id=row.parent_id,
             sku=row.catalog_sku,
-            name=row.name,
+            name=display_name(row.name),
+            name_ascii=row.name,
             kind=ProductKind(row.kind),
             status=ProductStatus(row.status),
             suspended_reason=row.suspended_reason,

@@ -11,6 +11,7 @@ from gateway.i18n import translate
 from permissions.fields import inherited, requires
 from permissions.rights import Right
 from resolvers import proforma
+from resolvers.domains import display_name
 from resolvers.proforma import Document
 from schema.billing import BillingSnapshot
 from schema.catalog import Money
@@ -65,7 +66,7 @@ class Proforma:
             billing_address=BillingSnapshot.from_data(document.customer),
             lines=[
                 ProformaLine(
-                    description=line.description,
+                    description=display_name(line.description),
                     net=Money.of(line.net_cents, currency),
                     vat_rate_basis_points=line.vat_rate_basis_points,
                     vat=Money.of(line.vat_cents, currency),

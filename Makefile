@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench lint schema clean lock
+.PHONY: run test bench lint schema messages clean lock
 
 $(STAMP): pyproject.toml requirements.lock requirements-dev.lock
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python 3.11 or newer is required")'
@@ -28,6 +28,10 @@ lint: $(STAMP)
 
 schema: $(STAMP)
 	$(BIN)/gateway schema > schema.graphql
+
+# New message templates into the Italian catalog (empty translations, for a translator to fill in).
+messages: $(STAMP)
+	$(BIN)/python -m gateway.i18n.extract --update
 
 clean:
 	rm -rf $(VENV) .data/test-*

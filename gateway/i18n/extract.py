@@ -5,19 +5,23 @@ A template is the string literal in a message position: the message argument of
 `text`/`Text`/`N_` and of the coded errors, and `default_message`. A message built
 at run time in such a position (an f-string, `%`, `+`, `.format`) is reported as
 such: it could never be translated. `python -m gateway.i18n.extract` prints the
-templates as a .pot file for translators.
+templates as a .pot file; with `--update` (`make messages`) it adds the new ones to
+the Italian catalog with an empty translation, for a translator to fill in.
 """
 
 from __future__ import annotations
 
 import ast
+import io
 import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from babel.messages.catalog import Catalog
-from babel.messages.pofile import write_po
+from babel.messages.pofile import read_po, write_po
+
+from gateway.i18n import CATALOG_PATH
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGES = ("gateway", "schema", "resolvers", "permissions")
@@ -42,6 +46,14 @@ MESSAGE_ARGUMENT = {
 }
 
 I18N_NAMES = ("text", "Text", "N_")
+HEADER = b"""# Italian texts of the organization gateway: msgid is the English template in the source.
+# `python -m gateway.i18n.extract` lists every template; tests/test_i18n.py fails on one missing here.
+msgid ""
+msgstr ""
+"Language: it\\n"
+"Content-Type: text/plain; charset=utf-8\\n"
+
+"""
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,11 +116,33 @@ def templates(root: Path = ROOT, packages: Iterable[str] = PACKAGES) -> list[Fou
     return found
 
 
+def _flags(template: str) -> list[str]:
+    return ["python-brace-format"] if "{" in template else []
+
+
+def update(path: Path = CATALOG_PATH) -> list[str]:
+    """Add the source's templates missing from the catalog at `path`; returns them."""
+    with path.open("rb") as po:
+        catalog = read_po(po)
+    added = sorted({f.template for f in templates() if f.template is not None and f.template not in catalog})
+    for template in added:
+        catalog.add(template, "", flags=_flags(template))
+    # A fixed header and no source locations: they would change with every run and make merges conflict.
+    body = io.BytesIO()
+    write_po(body, catalog, width=120, sort_output=True, omit_header=True)
+    path.write_bytes(HEADER + body.getvalue())
+    return added
+
+
 def main() -> None:
+    if "--update" in sys.argv[1:]:
+        for template in update():
+            print(f"new, to translate: {template}")
+        return
     catalog = Catalog(project="organization-gateway")
     for f in templates():
         if f.template is not None:
-            catalog.add(f.template, locations=[(str(f.path.relative_to(ROOT)), f.line)], flags=["python-brace-format"])
+            catalog.add(f.template, locations=[(str(f.path.relative_to(ROOT)), f.line)], flags=_flags(f.template))
     write_po(sys.stdout.buffer, catalog, omit_header=True, sort_output=True)
 
 

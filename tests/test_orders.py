@@ -120,7 +120,12 @@ async def test_idn_domains_are_stored_in_ascii(client):
     owner = await person(client, "idn@example.com")
     org = await organization(client, owner)
     result = await place_order(client, owner, org, {"sku": "domain-it", "periodMonths": 12, "domainName": "Città.it"})
-    assert result["order"]["lines"][0]["product"]["name"] == "xn--citt-3na.it"
+    product = result["order"]["lines"][0]["product"]
+    assert product["name"] == "città.it"  # people read Unicode; registries and DNS get the ASCII form
+    found = await owner.gql(
+        client, "query($id: ID!) { node(id: $id) { ... on Product { nameAscii } } }", {"id": product["id"]}
+    )
+    assert found["data"]["node"] == {"nameAscii": "xn--citt-3na.it"}
 
 
 async def test_a_domain_cannot_be_ordered_twice(client):

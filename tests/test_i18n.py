@@ -189,3 +189,20 @@ async def test_internationalised_domains_read_in_unicode_and_are_found_by_either
     assert [(e["code"], e["message"]) for e in again["userErrors"]] == [
         ("DOMAIN_UNAVAILABLE", "caffè.it non è disponibile.")
     ]
+
+
+async def test_blockers_in_the_readers_language(client):
+    owner = await person(client, "ostacoli@example.com")
+    org = await organization(client, owner, "Ostacoli Srl")
+    query = """query($id: ID!) { organization(id: $id) { leaveBlockers { code message } } }"""
+    italian = (await owner.gql(client, query, {"id": org}))["data"]["organization"]["leaveBlockers"]
+    assert italian == [
+        {"code": "LAST_OWNER", "message": "Sei l'ultimo titolare: prima nomina titolare un altro membro."},
+        {"code": "SOLE_MEMBER", "message": "Sei l'unico membro: elimina l'organizzazione invece di lasciarla."},
+    ]
+    await owner.gql(client, PROFILE, {"i": {"language": "en"}})
+    english = (await owner.gql(client, query, {"id": org}))["data"]["organization"]["leaveBlockers"]
+    assert [b["message"] for b in english] == [
+        "You are the last owner: make another member owner first.",
+        "You are the only member: delete the organization instead of leaving it.",
+    ]

@@ -26,7 +26,7 @@ from gateway.db.models import (
 from gateway.db.models.products import FINAL_STATUSES
 from gateway.settings import Settings
 from permissions.policy import Grant
-from resolvers import audit, discounts, domains, verification
+from resolvers import audit, discounts, domains, fees, verification
 from resolvers.context import Context
 from resolvers.dates import add_months
 from resolvers.pricing import vat_cents, vat_for
@@ -359,6 +359,7 @@ async def _renew(ctx: Context, product_id: uuid.UUID, period_months: int) -> Out
         organization = await session.get_one(Organization, product.organization_id)
         line = _Priced(item, prices[period_months], period_months, product.name, "RENEWAL", product_id=product.id)
         order = await _written(ctx, session, organization, [line], Extras(free_credits=True))
+        await fees.add_reactivation_fee(session, order)
         audit.record(
             session, ctx, product.organization_id, "order.renewal", ("Product", product.id), number=order.number
         )

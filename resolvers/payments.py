@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.db.base import new_id
 from gateway.db.models import Invoice, Order, Payment, Withdrawal
-from resolvers import audit, idempotency, invoices, orders, prepaid, renewals
+from resolvers import audit, idempotency, invoices, orders, prepaid
 from resolvers.context import Context
 from resolvers.emails import normalize_email
 from resolvers.payment_provider import PaymentSource, ProviderTimeout, provider_named
@@ -121,7 +121,6 @@ async def _pay_locked(
 ) -> PaymentResult:
     if order.status != orders.PENDING:
         return _refused("ORDER_NOT_PENDING", f"Order {order.number} is not waiting for payment.", "input", "orderId")
-    await renewals.add_reactivation_fee(session, order)
     payment = _payment(ctx, order, order.organization_id, "ORDER", method, order.total_cents)
     session.add(payment)
     result = PaymentResult("PENDING", order_id=str(order.id), payment_id=str(payment.id))

@@ -18,7 +18,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from gateway.db.models import Order
-from resolvers import invoices
+from resolvers import fees, invoices
 from resolvers.context import Context
 from resolvers.contract_pdf import printable
 from resolvers.invoice_pdf import render
@@ -216,6 +216,10 @@ async def build(ctx: Context, inputs: ProformaInputs) -> Outcome[Document]:
                     vat_cents(price_cents, treatment.rate_basis_points),
                 )
             )
+            if fees.applies_to(product):  # renewing it will cost the fee too: shown here as on the order
+                rate = treatment.rate_basis_points
+                fee = fees.REACTIVATION_FEE_CENTS
+                lines.append(Line(f"{product.name} · {fees.DESCRIPTION}", fee, rate, vat_cents(fee, rate)))
         # Made out like the invoice would be: the first order's billing address, else the default one.
         addressed = orders[0] if orders else Order(organization_id=inputs.organization_id, billing_address_id=None)
         customer = await invoices.billing_snapshot(session, addressed)

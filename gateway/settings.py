@@ -55,6 +55,7 @@ class Settings:
     forwarded_allow_ips: str = "127.0.0.1"
     payment_provider: str = "local-test"
     bank_iban: str = DEFAULT_BANK_IBAN
+    vies: str = "off"
     limits: Limits = field(default_factory=Limits)
 
     @property
@@ -122,6 +123,7 @@ class Settings:
             forwarded_allow_ips=get("FORWARDED_ALLOW_IPS", "127.0.0.1") or "127.0.0.1",
             payment_provider=_payment_provider(get("PAYMENT_PROVIDER"), development),
             bank_iban=get("BANK_IBAN") or DEFAULT_BANK_IBAN,
+            vies=_vies(get("VIES", "off")),
             limits=Limits(
                 max_depth=get_int("MAX_DEPTH", defaults.max_depth),
                 max_aliases=get_int("MAX_ALIASES", defaults.max_aliases),
@@ -130,6 +132,12 @@ class Settings:
                 max_page_size=get_int("MAX_PAGE_SIZE", defaults.max_page_size),
             ),
         )
+
+
+def _vies(mode: str | None) -> str:
+    if mode not in ("off", "online"):
+        raise SettingsError("GATEWAY_VIES must be 'off' or 'online'")
+    return mode
 
 
 def _payment_provider(name: str | None, development: bool) -> str:

@@ -26,7 +26,7 @@ from gateway.db.models import (
 from gateway.db.models.products import FINAL_STATUSES
 from gateway.settings import Settings
 from permissions.policy import Grant
-from resolvers import audit, discounts, domains, fees, verification
+from resolvers import audit, discounts, domains, fees, invoices, verification, vies
 from resolvers.context import Context
 from resolvers.dates import add_months
 from resolvers.pricing import vat_cents, vat_for
@@ -161,7 +161,10 @@ async def _write_order(
     ctx: Context, session: AsyncSession, organization: Organization, lines: list[_Priced], extras: Extras = Extras()
 ) -> Order | Outcome[Any]:
     now = ctx.clock.now()
-    treatment = await vat_for(session, organization, lines[0].item.vat_category)
+    # The VAT follows the address the invoice will be made out to; the order keeps that address.
+    address = await invoices.billing_address_for(session, organization.id, extras.billing_address_id)
+    customer = await invoices.snapshot(session, organization.id, address)
+    treatment = await vat_for(session, customer, lines[0].item.vat_category, vies.checker(ctx.settings.vies))
     order = Order(
         id=new_id(),
         organization_id=organization.id,
@@ -174,7 +177,7 @@ async def _write_order(
         vat_rate_basis_points=treatment.rate_basis_points,
         vat_note=treatment.note,
         placed_by_id=ctx.user_id,
-        billing_address_id=extras.billing_address_id,
+        billing_address_id=address.id if address is not None else None,
         promo_code=extras.promo_code.strip().upper() if extras.promo_code else None,
         created_at=now,
         updated_at=now,

@@ -7,7 +7,6 @@ bounded by the provider's timeout; it is the price of never charging an order tw
 
 from __future__ import annotations
 
-import re
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.db.base import new_id
 from gateway.db.models import Invoice, Order, Payment, Withdrawal
-from resolvers import audit, idempotency, invoices, orders, prepaid
+from resolvers import audit, idempotency, invoices, legal, orders, prepaid
 from resolvers.context import Context
 from resolvers.emails import normalize_email
 from resolvers.payment_provider import PaymentSource, ProviderTimeout, provider_named
@@ -257,17 +256,6 @@ async def settle_by_staff(
     return (await _settle(session, ctx_settings, order, payment, now)).number
 
 
-IBAN = re.compile(r"^[A-Z]{2}\d{2}[A-Z0-9]{11,30}$")
-
-
-def _iban_ok(iban: str) -> bool:
-    """ISO 13616 check: move the first four characters to the end, letters to numbers, mod 97 == 1."""
-    if not IBAN.match(iban):
-        return False
-    rearranged = iban[4:] + iban[:4]
-    return int("".join(str(int(ch, 36)) for ch in rearranged)) % 97 == 1
-
-
 async def withdraw(
     ctx: Context, organization_id: uuid.UUID, amount_cents: int, iban: str | None, paypal_email: str | None
 ) -> Outcome[Withdrawal]:
@@ -279,7 +267,7 @@ async def withdraw(
     destination: dict[str, str]
     if iban is not None:
         compact = iban.replace(" ", "").upper()
-        if not _iban_ok(compact):
+        if not legal.iban_ok(compact):
             return Outcome.fail("IBAN_INVALID", "This IBAN is not valid.", "input", "destination", "iban")
         destination = {"iban": compact}
     else:

@@ -18,7 +18,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from gateway.db.models import Order
-from resolvers import fees, invoices
+from resolvers import fees, invoices, vies
 from resolvers.context import Context
 from resolvers.contract_pdf import printable
 from resolvers.invoice_pdf import render
@@ -180,7 +180,6 @@ async def build(ctx: Context, inputs: ProformaInputs) -> Outcome[Document]:
     if problems:
         return Outcome(problems=problems)
 
-    organization = await loaders.organization_by_id.load(inputs.organization_id)
     lines: list[Line] = []
     notes: list[str | None] = []
     currencies: set[str] = set()
@@ -199,11 +198,15 @@ async def build(ctx: Context, inputs: ProformaInputs) -> Outcome[Document]:
                 )
             )
     treatments: dict[str, VatTreatment] = {}
+    checker = vies.checker(ctx.settings.vies)
     async with ctx.reads() as session:
+        # Made out like the invoice would be: the first order's billing address, else the default one.
+        addressed = orders[0] if orders else Order(organization_id=inputs.organization_id, billing_address_id=None)
+        customer = await invoices.billing_snapshot(session, addressed)
         for product in {p.id: p for p in products}.values():
             item, months, price_cents = items[product.id]
             if item.vat_category not in treatments:
-                treatments[item.vat_category] = await vat_for(session, organization, item.vat_category)
+                treatments[item.vat_category] = await vat_for(session, customer, item.vat_category, checker)
             treatment = treatments[item.vat_category]
             notes.append(treatment.note)
             currencies.add(item.currency)
@@ -220,9 +223,6 @@ async def build(ctx: Context, inputs: ProformaInputs) -> Outcome[Document]:
                 rate = treatment.rate_basis_points
                 fee = fees.REACTIVATION_FEE_CENTS
                 lines.append(Line(f"{product.name} · {fees.DESCRIPTION}", fee, rate, vat_cents(fee, rate)))
-        # Made out like the invoice would be: the first order's billing address, else the default one.
-        addressed = orders[0] if orders else Order(organization_id=inputs.organization_id, billing_address_id=None)
-        customer = await invoices.billing_snapshot(session, addressed)
     # The catalog has one currency, and orders are priced from it.
     (currency,) = currencies
     token, short = sign(ctx.settings.secret_key, inputs)

@@ -19,7 +19,6 @@ from gateway.db.models import (
     Membership,
     Order,
     OrderLine,
-    Organization,
     Payment,
     Product,
     User,
@@ -27,8 +26,9 @@ from gateway.db.models import (
 from gateway.settings import Settings
 from permissions.policy import membership_holds, membership_sees
 from permissions.rights import Right
-from resolvers import fees, invoices, mail, orders, prepaid
+from resolvers import fees, invoices, mail, orders, prepaid, vies
 from resolvers.pricing import vat_cents, vat_for
+from resolvers.vies import ViesCheck
 
 NOTICE_DAYS = (30, 7, 1)
 LIVE = ("ACTIVE", "TO_CONFIGURE", "SUSPENDED")
@@ -116,7 +116,7 @@ async def renew_due(session: AsyncSession, settings: Settings, now: datetime) ->
     )
     paid = left = 0
     for product in due:
-        order = await renewal_order(session, product, now)
+        order = await renewal_order(session, product, now, vies.checker(settings.vies))
         if order is None:
             continue
         balance = await prepaid.debit(
@@ -151,8 +151,9 @@ async def renew_due(session: AsyncSession, settings: Settings, now: datetime) ->
     return paid, left
 
 
-async def renewal_order(session: AsyncSession, product: Product, now: datetime) -> Order | None:
-    """An order renewing `product` for its term at the catalog price, due at its expiry."""
+async def renewal_order(session: AsyncSession, product: Product, now: datetime, checker: ViesCheck) -> Order | None:
+    """An order renewing `product` for its term at the catalog price, due at its expiry, billed to the
+    organization's default address."""
     price = await session.scalar(
         select(CatalogPrice.price_cents).where(
             CatalogPrice.sku == product.catalog_sku, CatalogPrice.period_months == product.term_months
@@ -160,8 +161,9 @@ async def renewal_order(session: AsyncSession, product: Product, now: datetime) 
     )
     if price is None:
         return None
-    organization = await session.get_one(Organization, product.organization_id)
-    treatment = await vat_for(session, organization, "STANDARD")
+    address = await invoices.billing_address_for(session, product.organization_id, None)
+    customer = await invoices.snapshot(session, product.organization_id, address)
+    treatment = await vat_for(session, customer, "STANDARD", checker)
     vat = vat_cents(price, treatment.rate_basis_points)
     number = await session.scalar(text("SELECT nextval('order_number_seq')"))
     order = Order(
@@ -175,6 +177,7 @@ async def renewal_order(session: AsyncSession, product: Product, now: datetime) 
         total_cents=price + vat,
         vat_rate_basis_points=treatment.rate_basis_points,
         vat_note=treatment.note,
+        billing_address_id=address.id if address is not None else None,
         due_at=product.expires_at,
         created_at=now,
         updated_at=now,

@@ -82,7 +82,10 @@ class Order(relay.Node):
     vat: Money = inherited()
     total: Money = inherited()
     vat_rate_basis_points: int = inherited(description="2200 is 22%.")
-    vat_note: str | None = inherited(description="Why no VAT applies, when it does not (e.g. reverse charge).")
+    vat_note: str | None = inherited(
+        description="Why a rate other than Italian VAT applies: reverse charge, another member state's rate (OSS), "
+        "or outside the scope of EU VAT."
+    )
     created_at: datetime = inherited()
     paid_at: datetime | None = inherited()
     cancelled_at: datetime | None = inherited()

@@ -15,10 +15,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.db.base import new_id
-from gateway.db.models import Invoice, Order, Payment, Withdrawal
-from resolvers import audit, idempotency, invoices, legal, orders, prepaid
+from gateway.db.models import Invoice, Order, Payment
+from resolvers import audit, idempotency, invoices, orders, prepaid
 from resolvers.context import Context
-from resolvers.emails import normalize_email
 from resolvers.payment_provider import PaymentSource, ProviderTimeout, provider_named
 from resolvers.results import Outcome, Problem
 
@@ -120,6 +119,19 @@ async def _pay_locked(
 ) -> PaymentResult:
     if order.status != orders.PENDING:
         return _refused("ORDER_NOT_PENDING", f"Order {order.number} is not waiting for payment.", "input", "orderId")
+    # Under the order's lock: a transfer the customer was told to make excludes every other method,
+    # until they withdraw it (cancelBankTransfer). Otherwise both could arrive.
+    waiting = await _waiting_transfer(session, order)
+    if waiting is not None:
+        if method == "BANK_TRANSFER":  # the same instructions again, not a second transfer
+            return PaymentResult("PENDING", order_id=str(order.id), payment_id=str(waiting.id))
+        return _refused(
+            "BANK_TRANSFER_PENDING",
+            f"Order {order.number} waits for a bank transfer. Cancel the transfer (cancelBankTransfer) "
+            "before paying another way.",
+            "input",
+            "method",
+        )
     payment = _payment(ctx, order, order.organization_id, "ORDER", method, order.total_cents)
     session.add(payment)
     result = PaymentResult("PENDING", order_id=str(order.id), payment_id=str(payment.id))
@@ -256,46 +268,39 @@ async def settle_by_staff(
     return (await _settle(session, ctx_settings, order, payment, now)).number
 
 
-async def withdraw(
-    ctx: Context, organization_id: uuid.UUID, amount_cents: int, iban: str | None, paypal_email: str | None
-) -> Outcome[Withdrawal]:
-    """Take money out of the prepaid account towards a bank account or PayPal; staff pay it out."""
-    if amount_cents <= 0:
-        return Outcome.fail("AMOUNT_OUT_OF_RANGE", "Withdraw a positive amount.", "input", "amountCents")
-    if (iban is None) == (paypal_email is None):
-        return Outcome.fail("DESTINATION_REQUIRED", "Give either an IBAN or a PayPal address.", "input", "destination")
-    destination: dict[str, str]
-    if iban is not None:
-        compact = iban.replace(" ", "").upper()
-        if not legal.iban_ok(compact):
-            return Outcome.fail("IBAN_INVALID", "This IBAN is not valid.", "input", "destination", "iban")
-        destination = {"iban": compact}
-    else:
-        email = normalize_email(paypal_email or "")
-        if email is None:
-            return Outcome.fail(
-                "PAYPAL_INVALID", "Enter the PayPal account's email.", "input", "destination", "paypalEmail"
+async def _waiting_transfer(session: AsyncSession, order: Order) -> Payment | None:
+    return (
+        (
+            await session.execute(
+                select(Payment)
+                .where(Payment.order_id == order.id, Payment.method == "BANK_TRANSFER", Payment.status == "PENDING")
+                .with_for_update()
             )
-        destination = {"paypalEmail": email}
-    now = ctx.clock.now()
+        )
+        .scalars()
+        .first()
+    )
+
+
+async def cancel_bank_transfer(ctx: Context, order_id: uuid.UUID) -> Outcome[Payment]:
+    """The customer will not make the transfer after all: its instructions are withdrawn, and the order
+    may be paid another way. A transfer that arrives anyway is for staff to refund or reconcile."""
     async with ctx.db.begin() as session:
-        withdrawal = Withdrawal(
-            id=new_id(),
-            organization_id=organization_id,
-            amount_cents=amount_cents,
-            currency=prepaid.CURRENCY,
-            destination=destination,
-            status="REQUESTED",
-            requested_by_id=ctx.user_id,
-            created_at=now,
-        )
-        balance = await prepaid.debit(
-            session, organization_id, amount_cents, "WITHDRAWAL", "Prelievo richiesto", now, created_by=ctx.user_id
-        )
-        if balance is None:
+        order = (await session.execute(select(Order).where(Order.id == order_id).with_for_update())).scalar_one()
+        if order.status != orders.PENDING:
             return Outcome.fail(
-                "INSUFFICIENT_FUNDS", "The prepaid balance is smaller than this amount.", "input", "amountCents"
+                "ORDER_NOT_PENDING", f"Order {order.number} is not waiting for payment.", "input", "orderId"
             )
-        session.add(withdrawal)
-        audit.record(session, ctx, organization_id, "prepaid.withdraw", None, amountCents=amount_cents, **destination)
-    return Outcome(withdrawal)
+        payment = await _waiting_transfer(session, order)
+        if payment is None:
+            return Outcome.fail(
+                "NO_BANK_TRANSFER_PENDING",
+                f"Order {order.number} does not wait for a bank transfer.",
+                "input",
+                "orderId",
+            )
+        payment.status, payment.failure = "CANCELLED", "bank transfer withdrawn by the customer"
+        audit.record(
+            session, ctx, order.organization_id, "payment.cancel_transfer", ("Order", order.id), number=order.number
+        )
+    return Outcome(payment)

@@ -37,6 +37,7 @@ class PaymentStatus(Enum):
     DECLINED = "DECLINED"
     FAILED = "FAILED"
     PENDING = "PENDING"
+    CANCELLED = "CANCELLED"
 
 
 @strawberry.type(description="Who an invoice is made out to, as it was when issued.")

@@ -134,6 +134,7 @@ IN_A: dict[str, tuple[str, ...]] = {
     "node(Invoice)":            (UN,   OK,   OK,   VB,   VB,   OK,   VB,   VB,   VB,   VB,   VB,   NF,   NF,   NF),
     "node(BillingAddress)":     (UN,   OK,   OK,   VB,   VB,   OK,   VB,   VB,   VB,   VB,   VB,   VB,   NF,   NF),
     "payOrder":                 (UN,   OK,   OK,   PAY,  PAY,  OK,   PAY,  PAY,  OK,   PAY,  PAY,  NF,   NF,   NF),
+    "cancelBankTransfer":       (UN,   OK,   OK,   PAY,  PAY,  OK,   PAY,  PAY,  OK,   PAY,  PAY,  NF,   NF,   NF),
     "topUpPrepaid":             (UN,   DECL, DECL, MB,   MB,   MB,   MB,   MB,   MB,   DECL, MB,   MB,   NF,   NF),
     "withdrawPrepaid":          (UN,   POOR, POOR, MB,   MB,   MB,   MB,   MB,   MB,   POOR, MB,   MB,   NF,   NF),
     "addBillingAddress":        (UN,   OK,   OK,   MB,   MB,   MB,   MB,   MB,   MB,   OK,   MB,   MB,   NF,   NF),
@@ -200,6 +201,7 @@ IN_B: dict[str, tuple[str, ...]] = {
     "node(Invoice)":            (UN,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   OK),
     "node(BillingAddress)":     (UN,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   OK),
     "payOrder":                 (UN,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   OK),
+    "cancelBankTransfer":       (UN,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   OK),
     "topUpPrepaid":             (UN,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   DECL),
     "withdrawPrepaid":          (UN,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   POOR),
     "addBillingAddress":        (UN,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   OK),
@@ -431,6 +433,9 @@ OPERATIONS: dict[str, Operation] = {
         "payment { status }",
         lambda t: {"orderId": t.pending_order, "method": "BANK_TRANSFER", "idempotencyKey": key()},
     ),
+    "cancelBankTransfer": mutation(
+        "cancelBankTransfer", "CancelBankTransferInput", "payment { status }", lambda t: {"orderId": t.pending_order}
+    ),
     "topUpPrepaid": mutation(
         "topUpPrepaid",
         "TopUpPrepaidInput",
@@ -447,7 +452,12 @@ OPERATIONS: dict[str, Operation] = {
         "withdrawPrepaid",
         "WithdrawPrepaidInput",
         "withdrawal { id }",
-        lambda t: {"organizationId": t.organization, "amountCents": 1_000_000, "destination": {"iban": IBAN}},
+        lambda t: {
+            "organizationId": t.organization,
+            "amountCents": 1_000_000,
+            "destination": {"iban": IBAN},
+            "idempotencyKey": key(),
+        },
     ),
     "addBillingAddress": mutation(
         "addBillingAddress",
@@ -517,6 +527,8 @@ SET_LOGO = """mutation($id: ID!, $logo: String!) {
   setOrganizationLogo(input: {organizationId: $id, contentBase64: $logo}) { userErrors { code } } }"""
 BLOCK = "mutation($id: ID!) { blockMember(input: {memberId: $id}) { member { status } userErrors { code } } }"
 UNBLOCK = "mutation($id: ID!) { unblockMember(input: {memberId: $id}) { member { status } userErrors { code } } }"
+PAY_BY_TRANSFER = """mutation($id: ID!, $key: String!) { payOrder(input: {orderId: $id, method: BANK_TRANSFER,
+  idempotencyKey: $key}) { userErrors { code } } }"""
 CANCEL_ORDER = "mutation($id: ID!) { cancelOrder(input: {orderId: $id}) { order { status } userErrors { code } } }"
 ADD_ADDRESS = """mutation($input: AddBillingAddressInput!) {
   addBillingAddress(input: $input) { billingAddress { id } userErrors { code } } }"""
@@ -646,6 +658,8 @@ class Scenario:
             target.pending_order = await self.pending_order(target.owner, target.organization)
         elif name == "addBillingAddress":
             await self.ok(target.owner, REMOVE_ADDRESS, {"id": payload["billingAddress"]["id"]})
+        elif name == "cancelBankTransfer":  # the order waits for a transfer again, for the next cell
+            await self.ok(target.owner, PAY_BY_TRANSFER, {"id": target.pending_order, "key": key()})
 
 
 async def stock(s: Scenario, resources: tuple[Any, Any, Any], label: str, owner: str, org: str) -> dict[str, Any]:

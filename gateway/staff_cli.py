@@ -10,6 +10,7 @@ from sqlalchemy.dialects.postgresql import insert
 from gateway.db.base import new_id
 from gateway.db.models import FreeCredit, Organization, PromoCode
 from gateway.resources import Resources
+from resolvers.pricing import plain_amount
 
 KINDS = (
     "DOMAIN",
@@ -43,7 +44,7 @@ async def grant_credit(resources: Resources, organization: str, kind: str, amoun
                 granted_at=resources.clock.now(),
             )
         )
-    return f"granted {amount_cents / 100:.2f} EUR of {kind} credit to {org.name}"
+    return f"granted {plain_amount(amount_cents)} of {kind} credit to {org.name}"
 
 
 async def create_promo(

@@ -62,6 +62,13 @@ async def vat_for(session: AsyncSession, customer: Mapping[str, Any], category: 
     return VatTreatment(0, OUT_OF_SCOPE)
 
 
+def plain_amount(cents: int, currency: str = "EUR") -> str:
+    """1234 -> "12.34 EUR", from integer cents (no float rounding)."""
+    sign = "-" if cents < 0 else ""
+    whole, part = divmod(abs(cents), 100)
+    return f"{sign}{whole}.{part:02d} {currency}"
+
+
 def vat_cents(net_cents: int, rate_basis_points: int) -> int:
     """VAT of one line in integer cents, rounded half up (away from zero for the discounts' negative
     lines, which callers compute on the absolute value). Totals are sums of lines, so lines add up."""

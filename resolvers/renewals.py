@@ -27,7 +27,7 @@ from gateway.settings import Settings
 from permissions.policy import membership_holds, membership_sees
 from permissions.rights import Right
 from resolvers import fees, invoices, mail, orders, prepaid, vies
-from resolvers.pricing import vat_cents, vat_for
+from resolvers.pricing import plain_amount, vat_cents, vat_for
 from resolvers.vies import ViesCheck
 
 NOTICE_DAYS = (30, 7, 1)
@@ -215,7 +215,7 @@ async def _tell_payers(session: AsyncSession, product: Product, order: Order, no
             now=now,
             product=product.name,
             number=order.number,
-            total=f"{order.total_cents / 100:.2f} EUR",
+            total=plain_amount(order.total_cents, order.currency),
         )
 
 

@@ -109,7 +109,7 @@ async def test_a_fee_is_added_once_even_when_the_suspension_job_runs_again(clien
 
 
 async def test_a_renewal_ordered_for_a_suspended_product_carries_the_fee(client, engine, settings, clock):
-    owner, _org = await _suspended(client, engine, settings, clock, "fee-renew@example.com")
+    owner, org = await _suspended(client, engine, settings, clock, "fee-renew@example.com")
     async with engine.connect() as conn:
         pending = await conn.scalar(text("SELECT id FROM orders WHERE status = 'PENDING_PAYMENT'"))
         product = await conn.scalar(text("SELECT id FROM products WHERE status = 'SUSPENDED'"))
@@ -117,6 +117,13 @@ async def test_a_renewal_ordered_for_a_suspended_product_carries_the_fee(client,
     assert (await owner.gql(client, cancel, {"id": encode_id("Order", pending)}))["data"]["cancelOrder"] == {
         "userErrors": []
     }
+    quoted = (
+        await owner.gql(
+            client, PROFORMA, {"input": {"organizationId": org, "productIds": [encode_id("Product", product)]}}
+        )
+    )["data"]["createProforma"]["proforma"]
+    assert [line["total"]["amountCents"] for line in quoted["lines"]] == [6088, 2440]
+    assert quoted["total"] == {"amountCents": 8528}
     renew = """mutation($id: ID!) { renewProduct(input: {productId: $id, periodMonths: 12}) {
       order { total { amountCents } lines { action } } userErrors { code } } }"""
     renewed = (await owner.gql(client, renew, {"id": encode_id("Product", product)}))["data"]["renewProduct"]

@@ -29,6 +29,14 @@ class User(relay.Node):
         description="Where password reset links go when set; otherwise they go to the login email."
     )
     language: str = inherited()
+    email_verified: bool = inherited(
+        description="Whether the login email is proven (a link from its mail opened). Until then, "
+        "invitations sent to it are neither listed nor accepted by id."
+    )
+    email_verified_at: datetime | None = inherited()
+    pending_email: str | None = inherited(
+        description="An address asked for with changeEmail; it becomes the login email once verified."
+    )
     created_at: datetime = inherited()
 
     @classmethod
@@ -39,6 +47,9 @@ class User(relay.Node):
             full_name=row.full_name,
             recovery_email=row.recovery_email,
             language=row.language,
+            email_verified=row.email_verified_at is not None,
+            email_verified_at=row.email_verified_at,
+            pending_email=row.pending_email,
             created_at=row.created_at,
         )
 

@@ -13,9 +13,7 @@ from schema.payloads import payload
 
 VerifyEmailError = user_error("VerifyEmail", ("INVALID_TOKEN", "EMAIL_TAKEN"))
 ResendEmailVerificationError = user_error("ResendEmailVerification", ("ALREADY_VERIFIED",))
-ChangeEmailError = user_error(
-    "ChangeEmail", ("EMAIL_INVALID", "INVALID_PASSWORD", "EMAIL_UNCHANGED", "EMAIL_TAKEN")
-)
+ChangeEmailError = user_error("ChangeEmail", ("EMAIL_INVALID", "INVALID_PASSWORD", "EMAIL_UNCHANGED", "EMAIL_TAKEN"))
 
 
 @strawberry.input
@@ -86,6 +84,4 @@ class EmailVerificationMutation:
     )
     async def change_email(self, info: Info, input: ChangeEmailInput) -> ChangeEmailPayload:
         outcome = await email_verification.change_email(info.context, input.new_email, input.current_password)
-        return await payload(
-            info, ChangeEmailPayload, ChangeEmailError, outcome, user=lambda row: User.from_row(row)
-        )
+        return await payload(info, ChangeEmailPayload, ChangeEmailError, outcome, user=lambda row: User.from_row(row))

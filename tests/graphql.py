@@ -52,7 +52,8 @@ async def mailbox(client: httpx.AsyncClient, to: str, kind: str | None = None) -
     return [m for m in response.json()["messages"] if kind is None or m["kind"] == kind]
 
 
-VERIFY_EMAIL = """mutation($token: String!) { verifyEmail(input: {token: $token}) { verified email userErrors { code } } }"""
+VERIFY_EMAIL = """mutation($token: String!) {
+  verifyEmail(input: {token: $token}) { verified email userErrors { code } } }"""
 
 
 def verification_token(message: dict[str, Any]) -> str:

@@ -33,9 +33,7 @@ class Person:
         client.cookies.clear()
 
 
-async def person(
-    client: httpx.AsyncClient, email: str, name: str = "Test Person", *, verified: bool = True
-) -> Person:
+async def person(client: httpx.AsyncClient, email: str, name: str = "Test Person", *, verified: bool = True) -> Person:
     """A signed-up account; by default it has opened its verification link, as most people do."""
     signed = await sign_up(client, email, PASSWORD, name)
     client.cookies.clear()

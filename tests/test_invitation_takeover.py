@@ -9,7 +9,8 @@ from tests.orgs import ACCEPT, INVITE, Person, organization, person, token_in
 PENDING = "{ viewer { pendingInvitations { id organizationName role } } }"
 ORGANIZATIONS = "{ viewer { organizations { edges { role node { name } } } } }"
 LIST = """query($id: ID!) { organization(id: $id) { invitations(first: 10) { edges { node { id email status } } } } }"""
-DECLINE = """mutation($input: DeclineInvitationInput!) { declineInvitation(input: $input) { declined userErrors { code } } }"""
+DECLINE = """mutation($input: DeclineInvitationInput!) {
+  declineInvitation(input: $input) { declined userErrors { code } } }"""
 
 
 async def _invite_admin(client, owner: Person, org: str, email: str) -> str:
@@ -63,7 +64,7 @@ async def test_the_real_invitee_reclaims_the_address_and_accepts(client):
     anonymous = await gql(client, ACCEPT, {"input": {"token": token, "fullName": "Real", "password": PASSWORD}})
     assert anonymous["data"]["acceptInvitation"]["userErrors"][0]["code"] == "ACCOUNT_EXISTS"
 
-    await gql(client, "mutation { requestPasswordReset(input: {email: \"reclaim@example.com\"}) { requested } }")
+    await gql(client, 'mutation { requestPasswordReset(input: {email: "reclaim@example.com"}) { requested } }')
     assert not [m for m in await mailbox(client, "attacker@example.org") if m["kind"] == "password_reset"]
     reset_mail = next(m for m in await mailbox(client, "reclaim@example.com") if m["kind"] == "password_reset")
     reset_token = reset_mail["body"].split("token=")[1].split()[0]

@@ -176,13 +176,19 @@ async def change_email(ctx: Context, new_email: str, current_password: str) -> O
         user = await session.get_one(User, ctx.user_id, with_for_update=True)
         if not await passwords.verify_password(user.password_hash, current_password):
             return Outcome.fail("INVALID_PASSWORD", "The current password is not correct.", "input", "currentPassword")
+        now = ctx.clock.now()
         if normalized == user.email.lower():
-            return Outcome.fail("EMAIL_UNCHANGED", "This is already your login email.", "input", "newEmail")
+            if user.pending_email is None:
+                return Outcome.fail("EMAIL_UNCHANGED", "This is already your login email.", "input", "newEmail")
+            # Back to the current address: the change asked for is withdrawn, and its links stop working.
+            await _spend_all(session, user, now)
+            user.pending_email = None
+            user.updated_at = now
+            return Outcome(user)
         taken = await session.scalar(select(User.id).where(func.lower(User.email) == normalized, User.id != user.id))
         if taken is not None:
             return Outcome.fail("EMAIL_TAKEN", "An account with this email already exists.", "input", "newEmail")
         await _check_budget(ctx, session, user)
-        now = ctx.clock.now()
         # The latest request is the one that counts: links sent for earlier addresses stop working.
         await _spend_all(session, user, now)
         user.pending_email = normalized

@@ -80,7 +80,7 @@ class EmailVerificationMutation:
     @strawberry.mutation(
         extensions=[authenticated()],
         description="Mail a link to the new address; it replaces the login email once verified, "
-        "and the old address is told.",
+        "and the old address is told. The current login email withdraws a pending change.",
     )
     async def change_email(self, info: Info, input: ChangeEmailInput) -> ChangeEmailPayload:
         outcome = await email_verification.change_email(info.context, input.new_email, input.current_password)

@@ -156,6 +156,19 @@ async def test_change_email_verifies_the_new_address_before_it_replaces_the_old(
     assert (await log_in(client, "old@example.com", PASSWORD))["userErrors"][0]["code"] == "INVALID_CREDENTIALS"
 
 
+async def test_changing_back_to_the_login_email_withdraws_the_change(client, clock):
+    typo = await _signed_up(client, "mine@example.com")
+    assert (await _change(client, typo, "mnie@example.com"))["userErrors"] == []
+    [wrong_link] = await _links(client, "mnie@example.com")
+    withdrawn = await _change(client, typo, "mine@example.com")
+    assert withdrawn["user"] == {"email": "mine@example.com", "pendingEmail": None, "emailVerified": False}
+    assert (await _verify(client, wrong_link))["userErrors"] == [{"code": "INVALID_TOKEN"}]
+    clock.advance(timedelta(minutes=1))  # so the mailbox lists the new link first
+    assert (await typo.gql(client, RESEND))["data"]["resendEmailVerification"]["sentTo"] == "mine@example.com"
+    await verify_email(client, "mine@example.com")
+    assert (await _me(client, typo))["emailVerified"] is True
+
+
 async def test_an_address_taken_while_its_change_waits_is_not_stolen(client):
     owner = await person(client, "slow@example.com")
     await _change(client, owner, "contested@example.com")

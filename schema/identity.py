@@ -199,7 +199,10 @@ def _user_payload(cls: Any, error: Any, codes: Any, outcome: Outcome[UserRow]) -
 
 @strawberry.type
 class IdentityMutation:
-    @strawberry.mutation(extensions=[public()], description="Create a login and start a session.")
+    @strawberry.mutation(
+        extensions=[public()],
+        description="Create a login and start a session; mails a link that verifies the address (verifyEmail).",
+    )
     async def sign_up(self, info: Info, input: SignUpInput) -> SignUpPayload:
         outcome = await identity.sign_up(info.context, input.email, input.password, input.full_name)
         return _session_payload(SignUpPayload, SignUpError, SignUpErrorCode, outcome)

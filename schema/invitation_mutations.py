@@ -15,7 +15,7 @@ from schema.invitations import Invitation
 from schema.members import Member
 from schema.payloads import payload
 
-TOKEN_CODES = ("TOKEN_REQUIRED", "INVITATION_INVALID", "INVITATION_EXPIRED")
+TOKEN_CODES = ("TOKEN_REQUIRED", "INVITATION_INVALID", "INVITATION_EXPIRED", "EMAIL_NOT_VERIFIED")
 InviteMemberError = user_error(
     "InviteMember",
     ("EMAIL_INVALID", "ALREADY_MEMBER", "ALREADY_INVITED", "OWNER_REQUIRED", "RIGHT_NOT_HELD", "SCOPE_NOT_HELD"),
@@ -49,7 +49,9 @@ class InviteMemberInput:
 
 @strawberry.input(
     description="With `token` from the email. Logged out: also `fullName` and `password` to create the account. "
-    "Logged in: `invitationId` alone works for invitations to your own login email."
+    "Logged in, the token works for any account (it proves the invited mailbox; the audit log records "
+    "who accepted). Without it, `invitationId` works only for invitations to your own login email, "
+    "once that address is verified."
 )
 class AcceptInvitationInput:
     token: str | None = None

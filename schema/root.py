@@ -12,6 +12,7 @@ from schema.billing_addresses import BillingAddressMutation
 from schema.catalog import CatalogQuery
 from schema.common import Info, decode_id, organization_argument
 from schema.contract import ContractMutation
+from schema.email_verification import EmailVerificationMutation
 from schema.identity import IdentityMutation
 from schema.invitation_mutations import InvitationMutation
 from schema.member_mutations import MemberMutation
@@ -43,6 +44,7 @@ class Query(NodeQuery, CatalogQuery):
 @strawberry.type
 class Mutation(
     IdentityMutation,
+    EmailVerificationMutation,
     OrganizationMutation,
     MemberMutation,
     InvitationMutation,

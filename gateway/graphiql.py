@@ -29,6 +29,8 @@ IMMUTABLE = "public, max-age=31536000, immutable"
 
 LOG_IN = """\
 # Log in first: run this (Ctrl-Enter, or the pink button).
+# It is the demo webmaster that `make run` loads; put your
+# own email and password in its place.
 #
 # The answer sets the session cookie (HttpOnly). This page
 # sends it with each request to this origin, so the query of

@@ -17,6 +17,7 @@ from gateway.clock import Clock
 from gateway.database import open_engine
 from gateway.db.migrate import upgrade
 from gateway.document_routes import contract_document, proforma_document
+from gateway.graphiql import graphiql_asset
 from gateway.graphql.schema import build_schema
 from gateway.graphql.view import GatewayGraphQL
 from gateway.health import healthz, readyz
@@ -80,6 +81,7 @@ def create_app(
     ]
     if settings.is_development:
         routes.append(Route("/dev/mailbox", dev_mailbox))
+        routes.append(Route("/graphiql/{digest}/{name}", graphiql_asset, methods=["GET"]))
 
     middleware = [
         Middleware(RequestIdMiddleware),

@@ -10,6 +10,7 @@ from starlette.types import Receive, Scope, Send
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse
 
+from gateway.graphiql import graphiql_page
 from gateway.http_errors import error_response, refusal_response
 from gateway.middleware.request_id import request_id_of
 from gateway.request_context import build_context
@@ -41,6 +42,9 @@ class GatewayGraphQL(GraphQL[Context, None]):
             code = "NOT_FOUND" if exc.status_code == 404 else "BAD_REQUEST"
             response = error_response(exc.status_code, exc.reason, code, request_id_of(scope))
         await response(scope, receive, send)
+
+    async def render_graphql_ide(self, request: Request) -> Response:  # type: ignore[override]
+        return graphiql_page(request)
 
     async def get_context(self, request: Request, response: Response) -> Context:  # type: ignore[override]
         return await build_context(request, response)

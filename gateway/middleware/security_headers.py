@@ -10,7 +10,7 @@ BASE = {
     "Cross-Origin-Opener-Policy": "same-origin",
     "Cache-Control": "no-store",
 }
-# GraphiQL is a page with scripts from a CDN; everything else is data and may load nothing.
+# Data may load nothing; a page that loads its own assets (GraphiQL) sets its own policy.
 STRICT_CSP = "default-src 'none'; frame-ancestors 'none'"
 
 
@@ -29,8 +29,7 @@ class SecurityHeadersMiddleware:
                 headers = MutableHeaders(scope=message)
                 for name, value in BASE.items():
                     headers.setdefault(name, value)
-                if not headers.get("content-type", "").startswith("text/html"):
-                    headers.setdefault("Content-Security-Policy", STRICT_CSP)
+                headers.setdefault("Content-Security-Policy", STRICT_CSP)
                 if self.hsts:
                     headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
             await send(message)

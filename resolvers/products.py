@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ipaddress
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -14,7 +13,7 @@ from gateway.db.models import IpUnblock, Membership, Organization, Product
 from gateway.db.models.products import FINAL_STATUSES
 from permissions.policy import membership_holds, membership_sees
 from permissions.rights import Right
-from resolvers import audit, legal, product_settings, verification
+from resolvers import addresses, audit, legal, product_settings, verification
 from resolvers.context import Context
 from resolvers.dates import add_months
 from resolvers.emails import normalize_email
@@ -140,12 +139,16 @@ async def request_cancellation(ctx: Context, product_id: uuid.UUID) -> Outcome[C
 
 
 async def unblock_ip(ctx: Context, product_id: uuid.UUID, raw_ip: str) -> Outcome[Product]:
-    try:
-        ip = ipaddress.ip_address(raw_ip.strip())
-    except ValueError:
-        return _fail("IP_INVALID", "Enter an IPv4 or IPv6 address, e.g. 203.0.113.5.", "ip")
-    if not ip.is_global:
-        return _fail("IP_NOT_PUBLIC", "Only a public address can be blocked by the firewall, or unblocked.", "ip")
+    ip = addresses.parse(raw_ip)
+    example = " or ".join(addresses.EXAMPLES)
+    if ip is None:
+        return _fail("IP_INVALID", f"Enter an IPv4 or IPv6 address, e.g. {example}.", "ip")
+    if not addresses.is_global_unicast_host(ip):
+        return _fail(
+            "IP_NOT_PUBLIC",
+            f"Only a public (global unicast) host address can be blocked by the firewall, or unblocked, e.g. {example}.",
+            "ip",
+        )
     now = ctx.clock.now()
     async with ctx.db.begin() as session:
         product = await session.get_one(Product, product_id, with_for_update=True)

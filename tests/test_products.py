@@ -124,12 +124,54 @@ async def test_cancellation_takes_effect_through_the_job_with_add_ons(client, en
         ("10.0.0.8", "IP_NOT_PUBLIC"),
         ("127.0.0.1", "IP_NOT_PUBLIC"),
         ("fe80::1", "IP_NOT_PUBLIC"),
+        ("fe80::1%eth0", "IP_NOT_PUBLIC"),
+        ("203.0.113.5", "IP_NOT_PUBLIC"),  # documentation (TEST-NET-3)
+        ("198.51.100.7", "IP_NOT_PUBLIC"),  # documentation (TEST-NET-2)
+        ("2001:db8::1", "IP_NOT_PUBLIC"),  # documentation
+        ("224.0.0.1", "IP_NOT_PUBLIC"),  # multicast, which Python counts as global
+        ("239.255.255.250", "IP_NOT_PUBLIC"),
+        ("ff0e::1", "IP_NOT_PUBLIC"),  # global-scope IPv6 multicast
+        ("240.0.0.1", "IP_NOT_PUBLIC"),  # reserved
+        ("255.255.255.255", "IP_NOT_PUBLIC"),
+        ("0.0.0.0", "IP_NOT_PUBLIC"),
+        ("::", "IP_NOT_PUBLIC"),
+        ("::1", "IP_NOT_PUBLIC"),
+        ("100.64.0.1", "IP_NOT_PUBLIC"),  # carrier-grade NAT
+        ("169.254.1.1", "IP_NOT_PUBLIC"),
+        ("192.168.1.1", "IP_NOT_PUBLIC"),
+        ("fc00::1", "IP_NOT_PUBLIC"),  # unique local
+        ("fec0::1", "IP_NOT_PUBLIC"),  # site-local, deprecated
+        ("192.88.99.1", "IP_NOT_PUBLIC"),  # 6to4 relay anycast, deprecated
+        ("64:ff9b::808:808", "IP_NOT_PUBLIC"),  # NAT64 translation of 8.8.8.8
+        ("::ffff:8.8.8.8", "IP_NOT_PUBLIC"),  # IPv4-mapped
     ],
 )
 async def test_unblock_ip_needs_a_public_address(client, shop, ip, code):
     owner, _, _, _, server = shop
     body = await owner.gql(client, UNBLOCK, {"id": server["id"], "ip": ip})
     assert body["data"]["unblockIp"]["userErrors"] == [{"field": ["input", "ip"], "code": code}]
+
+
+async def test_the_examples_in_unblock_ip_errors_are_accepted(client, shop):
+    owner, _, _, _, server = shop
+    key = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIKuqDdX3UiN8T3s6b9wZq0xkYbWyq1T0d2mA9m4pJc6e admin@shop"
+    settings = {"hostname": "vps.shop-test.com", "os": "debian-12", "sshPublicKey": key}
+    assert (await owner.gql(client, CONFIGURE, {"id": server["id"], "settings": settings}))["data"][
+        "configureProduct"
+    ]["userErrors"] == []
+    query = UNBLOCK.replace("userErrors { field code }", "userErrors { field code message }")
+    examples: set[str] = set()
+    for wrong in ("not-an-ip", "10.0.0.8"):
+        message = (await owner.gql(client, query, {"id": server["id"], "ip": wrong}))["data"]["unblockIp"][
+            "userErrors"
+        ][0]["message"]
+        found = re.findall(r"e\.g\. (\S+) or (\S+?)\.?$", message)
+        assert found, message
+        examples.update(found[0])
+    assert len(examples) == 2
+    for example in sorted(examples):
+        body = await owner.gql(client, UNBLOCK, {"id": server["id"], "ip": example})
+        assert body["data"]["unblockIp"]["userErrors"] == [], (example, body)
 
 
 async def test_unblock_ip_is_recorded_and_rate_limited(client, shop):

@@ -146,7 +146,7 @@ async def unblock_ip(ctx: Context, product_id: uuid.UUID, raw_ip: str) -> Outcom
     if not addresses.is_global_unicast_host(ip):
         return _fail(
             "IP_NOT_PUBLIC",
-            f"Only a public (global unicast) host address can be blocked by the firewall, or unblocked, e.g. {example}.",
+            f"Only a public (global unicast) host address can be blocked or unblocked, e.g. {example}.",
             "ip",
         )
     now = ctx.clock.now()
@@ -253,50 +253,4 @@ async def confirm_verification(ctx: Context, token: str) -> Outcome[Product]:
         if product is None:
             return Outcome.fail("TOKEN_INVALID", "This verification link is not valid any more.", "input", "token")
         audit.record(session, ctx, product.organization_id, "domain.verified", ("Product", product.id))
-    return Outcome(product)
-
-
-async def transfer(ctx: Context, product_id: uuid.UUID, to_organization_id: uuid.UUID) -> Outcome[Product]:
-    now = ctx.clock.now()
-    async with ctx.db.begin() as session:
-        product = await session.get_one(Product, product_id, with_for_update=True)
-        source = product.organization_id
-        if source == to_organization_id:
-            return _fail("SAME_ORGANIZATION", "The product already belongs to this organization.", "toOrganizationId")
-        if product.parent_id is not None:
-            return _fail("ADDON_MOVES_WITH_PARENT", "Move the product this add-on belongs to; add-ons follow it.")
-        if product.status in FINAL_STATUSES:
-            return _fail("PRODUCT_CLOSED", "This product is cancelled or expired.")
-        moved = (
-            (
-                await session.execute(
-                    update(Product)
-                    .where((Product.id == product.id) | (Product.parent_id == product.id))
-                    .values(organization_id=to_organization_id, updated_at=now)
-                    .returning(Product.id)
-                )
-            )
-            .scalars()
-            .all()
-        )
-        details = {"productIds": sorted(str(i) for i in moved)}
-        audit.record(
-            session,
-            ctx,
-            source,
-            "product.transfer_out",
-            ("Product", product.id),
-            toOrganization=str(to_organization_id),
-            **details,
-        )
-        audit.record(
-            session,
-            ctx,
-            to_organization_id,
-            "product.transfer_in",
-            ("Product", product.id),
-            fromOrganization=str(source),
-            **details,
-        )
-        await session.refresh(product)
     return Outcome(product)

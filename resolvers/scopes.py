@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.db.models import Invitation, Membership, Product
+from resolvers.results import Outcome
 
 PENDING_INVITATION = "PENDING"
 
@@ -26,6 +28,17 @@ async def foreign_ids(session: AsyncSession, organization_id: uuid.UUID, product
         ).scalars()
     )
     return [index for index, product_id in enumerate(wanted) if product_id not in own]
+
+
+def foreign_problem(positions: list[int]) -> Outcome[Any]:
+    return Outcome.fail(
+        "PRODUCT_NOT_IN_ORGANIZATION",
+        "A product scope can name only products of this organization.",
+        "input",
+        "productScope",
+        "productIds",
+        str(positions[0]),
+    )
 
 
 async def drop_products(session: AsyncSession, organization_id: uuid.UUID, product_ids: Iterable[uuid.UUID]) -> None:

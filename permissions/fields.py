@@ -136,8 +136,6 @@ class InOrganization(BasePermission):
             self._schema_directive = Member()
 
     async def has_permission(self, source: Any, info: strawberry.Info, **kwargs: Any) -> bool:
-        if not info.context.principal.is_authenticated:
-            raise Unauthenticated
         located = await self.locate(source, info, kwargs)
         target = located if isinstance(located, Target) else Target(located)
         await authorize(

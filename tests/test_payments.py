@@ -196,6 +196,7 @@ async def test_invoice_pdf_only_with_view_billing(client):
     assert pdf.content.startswith(b"%PDF")
     stranger = await person(client, "pdf-stranger@example.com")
     assert (await client.get(url, headers={"Authorization": f"Bearer {stranger.token}"})).status_code == 404
+    assert (await client.get(url)).status_code == 401
     worker = await person(client, "pdf-worker@example.com")
     await join(client, owner, org, worker, rights=["VIEW_PRODUCTS"])
     forbidden = await client.get(url, headers={"Authorization": f"Bearer {worker.token}"})

@@ -51,7 +51,8 @@ class Grant:
         return ALL_RIGHTS if self.role in (Role.OWNER, Role.ADMIN) else self.granted
 
     def holds(self, right: Right) -> bool:
-        return right in self.rights
+        # Like `membership_holds`: a blocked membership holds nothing, whatever its role.
+        return self.active and right in self.rights
 
     def at_least(self, role: Role) -> bool:
         return self.role.rank >= role.rank

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import uuid
+from dataclasses import replace
+
 import pytest
 
+from permissions.policy import Grant
+from permissions.rights import Right, Role
 from tests.orgs import INVITE, join, organization, person
 
 UPDATE = """mutation($id: ID!) { updateMember(input: {memberId: $id, rights: [VIEW_PRODUCTS]}) {
@@ -73,3 +78,11 @@ async def test_nobody_hands_out_a_role_or_right_they_do_not_hold(client, team, a
     data = {"organizationId": org, "email": "new@rules.example", "role": role, "rights": rights}
     body = await people[actor].gql(client, INVITE, {"input": data})
     assert codes(body, "inviteMember") == ([code] if code else [])
+
+
+def test_a_blocked_membership_holds_no_right():
+    """Every guarded path refuses a blocked member before asking for rights (NOT_FOUND, in tests/test_members.py);
+    the Grant agrees with its SQL twin `membership_holds` anyway, for payload fields that null without a right."""
+    active = Grant(uuid.uuid4(), uuid.uuid4(), uuid.uuid4(), Role.OWNER, frozenset(), True, frozenset(), True)
+    assert all(active.holds(right) for right in Right)
+    assert not any(replace(active, active=False).holds(right) for right in Right)

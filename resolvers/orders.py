@@ -25,6 +25,7 @@ from gateway.db.models import (
 )
 from gateway.db.models.products import FINAL_STATUSES
 from gateway.settings import Settings
+from permissions.errors import NotFound
 from permissions.policy import Grant
 from resolvers import audit, discounts, domains, order_domains, verification
 from resolvers.context import Context
@@ -350,6 +351,10 @@ async def renew(ctx: Context, product_id: uuid.UUID, period_months: int) -> Outc
 async def _renew(ctx: Context, product_id: uuid.UUID, period_months: int) -> Outcome[Order]:
     async with ctx.db.begin() as session:
         product = await session.get_one(Product, product_id, with_for_update=True)
+        # The rule admitted the caller in the organization the product was in before the lock (this request's
+        # cached answer); a hand-off accepted meanwhile must not bill the receiver on the giver's word.
+        if product.organization_id != await ctx.loaders.organization_of_product.load(product_id):
+            raise NotFound
         if product.status not in RENEWABLE:
             return Outcome.fail(
                 "NOT_RENEWABLE", "Only a product in use, suspended or expired can be renewed.", "input", "productId"

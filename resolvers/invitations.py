@@ -12,7 +12,7 @@ from gateway.db.base import new_id
 from gateway.db.models import Invitation, Membership, Organization, User
 from permissions.policy import ACTIVE, grant_refusal
 from permissions.rights import ALL_TOPICS, Right, Role, Topic
-from resolvers import audit, email_verification, identity, mail
+from resolvers import audit, email_verification, identity, mail, scopes
 from resolvers.context import Context
 from resolvers.emails import normalize_email
 from resolvers.results import Outcome
@@ -93,6 +93,9 @@ async def invite(ctx: Context, organization_id: uuid.UUID, draft: InvitationDraf
             return Outcome.fail(
                 "ALREADY_INVITED", "This address already has a pending invitation: resend it instead.", "input", "email"
             )
+        foreign = [] if draft.all_products else await scopes.foreign_ids(session, organization_id, draft.product_ids)
+        if foreign:
+            return scopes.foreign_problem(foreign)
         token = new_token(TOKEN_PREFIX)
         invitation = Invitation(
             id=new_id(),

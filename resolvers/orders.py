@@ -25,8 +25,9 @@ from gateway.db.models import (
 )
 from gateway.db.models.products import FINAL_STATUSES
 from gateway.settings import Settings
+from permissions.errors import NotFound
 from permissions.policy import Grant
-from resolvers import audit, discounts, domains, fees, invoices, verification, vies
+from resolvers import audit, discounts, domains, fees, invoices, order_domains, verification, vies
 from resolvers.context import Context
 from resolvers.dates import add_months
 from resolvers.pricing import vat_cents, vat_for
@@ -59,6 +60,7 @@ class _Priced:
     domain_name: str | None = None
     parent: Any = None
     product_id: uuid.UUID | None = None
+    external_domain: bool = False
 
 
 def _fail(code: str, message: str, index: int | None = None, field: str | None = None) -> Outcome[Any]:
@@ -91,6 +93,7 @@ async def _price_lines(
     catalog = await _catalog(session, {d.sku for d in drafts})
     priced: list[_Priced] = []
     names_in_order: set[str] = set()
+    uses: dict[int, order_domains.DomainUse] = {}
     for index, draft in enumerate(drafts):
         found = catalog.get(draft.sku)
         if found is None or not found[0].active:
@@ -139,7 +142,19 @@ async def _price_lines(
             if isinstance(parsed, domains.DomainProblem):
                 return _fail(parsed.code, parsed.message, index, "domainName")
             line.name, line.domain_name = parsed.ascii, parsed.ascii
+            if item.kind in order_domains.SERVES_A_DOMAIN:
+                use = uses[index] = await order_domains.use_of(session, organization_id, parsed.ascii)
+                if use.of_another_organization:
+                    return _fail(
+                        "DOMAIN_OF_ANOTHER_ORGANIZATION",
+                        f"{parsed.unicode} is a product of another organization.",
+                        index,
+                        "domainName",
+                    )
         priced.append(line)
+    for index, use in uses.items():
+        line = priced[index]
+        line.external_domain = order_domains.external(line.domain_name or "", use, names_in_order)
     return priced
 
 
@@ -212,6 +227,7 @@ async def _write_order(
             description=f"{line.name} ({line.period_months} mesi)",
             period_months=line.period_months,
             domain_name=line.domain_name,
+            external_domain=line.external_domain,
             product_id=line.product_id,
             parent_product_id=line.parent.id if line.parent is not None else None,
         )
@@ -338,6 +354,10 @@ async def renew(ctx: Context, product_id: uuid.UUID, period_months: int) -> Outc
 async def _renew(ctx: Context, product_id: uuid.UUID, period_months: int) -> Outcome[Order]:
     async with ctx.db.begin() as session:
         product = await session.get_one(Product, product_id, with_for_update=True)
+        # The rule admitted the caller in the organization the product was in before the lock (this request's
+        # cached answer); a hand-off accepted meanwhile must not bill the receiver on the giver's word.
+        if product.organization_id != await ctx.loaders.organization_of_product.load(product_id):
+            raise NotFound
         if product.status not in RENEWABLE:
             return Outcome.fail(
                 "NOT_RENEWABLE", "Only a product in use, suspended or expired can be renewed.", "input", "productId"

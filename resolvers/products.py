@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ipaddress
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -14,7 +13,7 @@ from gateway.db.models import IpUnblock, Membership, Organization, Product
 from gateway.db.models.products import FINAL_STATUSES
 from permissions.policy import membership_holds, membership_sees
 from permissions.rights import Right
-from resolvers import audit, legal, product_settings, verification
+from resolvers import addresses, audit, legal, product_settings, verification
 from resolvers.context import Context
 from resolvers.dates import add_months
 from resolvers.emails import normalize_email
@@ -140,12 +139,16 @@ async def request_cancellation(ctx: Context, product_id: uuid.UUID) -> Outcome[C
 
 
 async def unblock_ip(ctx: Context, product_id: uuid.UUID, raw_ip: str) -> Outcome[Product]:
-    try:
-        ip = ipaddress.ip_address(raw_ip.strip())
-    except ValueError:
-        return _fail("IP_INVALID", "Enter an IPv4 or IPv6 address, e.g. 203.0.113.5.", "ip")
-    if not ip.is_global:
-        return _fail("IP_NOT_PUBLIC", "Only a public address can be blocked by the firewall, or unblocked.", "ip")
+    ip = addresses.parse(raw_ip)
+    example = " or ".join(addresses.EXAMPLES)
+    if ip is None:
+        return _fail("IP_INVALID", f"Enter an IPv4 or IPv6 address, e.g. {example}.", "ip")
+    if not addresses.is_global_unicast_host(ip):
+        return _fail(
+            "IP_NOT_PUBLIC",
+            f"Only a public (global unicast) host address can be blocked or unblocked, e.g. {example}.",
+            "ip",
+        )
     now = ctx.clock.now()
     async with ctx.db.begin() as session:
         product = await session.get_one(Product, product_id, with_for_update=True)
@@ -250,50 +253,4 @@ async def confirm_verification(ctx: Context, token: str) -> Outcome[Product]:
         if product is None:
             return Outcome.fail("TOKEN_INVALID", "This verification link is not valid any more.", "input", "token")
         audit.record(session, ctx, product.organization_id, "domain.verified", ("Product", product.id))
-    return Outcome(product)
-
-
-async def transfer(ctx: Context, product_id: uuid.UUID, to_organization_id: uuid.UUID) -> Outcome[Product]:
-    now = ctx.clock.now()
-    async with ctx.db.begin() as session:
-        product = await session.get_one(Product, product_id, with_for_update=True)
-        source = product.organization_id
-        if source == to_organization_id:
-            return _fail("SAME_ORGANIZATION", "The product already belongs to this organization.", "toOrganizationId")
-        if product.parent_id is not None:
-            return _fail("ADDON_MOVES_WITH_PARENT", "Move the product this add-on belongs to; add-ons follow it.")
-        if product.status in FINAL_STATUSES:
-            return _fail("PRODUCT_CLOSED", "This product is cancelled or expired.")
-        moved = (
-            (
-                await session.execute(
-                    update(Product)
-                    .where((Product.id == product.id) | (Product.parent_id == product.id))
-                    .values(organization_id=to_organization_id, updated_at=now)
-                    .returning(Product.id)
-                )
-            )
-            .scalars()
-            .all()
-        )
-        details = {"productIds": sorted(str(i) for i in moved)}
-        audit.record(
-            session,
-            ctx,
-            source,
-            "product.transfer_out",
-            ("Product", product.id),
-            toOrganization=str(to_organization_id),
-            **details,
-        )
-        audit.record(
-            session,
-            ctx,
-            to_organization_id,
-            "product.transfer_in",
-            ("Product", product.id),
-            fromOrganization=str(source),
-            **details,
-        )
-        await session.refresh(product)
     return Outcome(product)

@@ -128,10 +128,15 @@ class Connection(Generic[NodeT]):
 @strawberry.type(description="Which products a member sees and manages.")
 class ProductScope:
     all_products: bool = inherited(description="True: every product of the organization, now and future.")
-    product_ids: list[strawberry.ID] = inherited(description="When not all: the products in scope.")
+    product_ids: list[strawberry.ID] | None = inherited(
+        description="When not all: the products in scope. Of another member's scope, only callers holding "
+        "VIEW_PRODUCTS see this, and only the products in their own scope; for others it is null."
+    )
 
     @classmethod
-    def of(cls, all_products: bool, product_ids: Iterable[uuid.UUID]) -> ProductScope:
+    def of(cls, all_products: bool, product_ids: Iterable[uuid.UUID] | None) -> ProductScope:
+        if product_ids is None:
+            return cls(all_products=all_products, product_ids=None)
         ids = [] if all_products else [strawberry.ID(encode_id("Product", p)) for p in sorted(product_ids)]
         return cls(all_products=all_products, product_ids=ids)
 

@@ -18,7 +18,15 @@ from schema.payloads import payload
 TOKEN_CODES = ("TOKEN_REQUIRED", "INVITATION_INVALID", "INVITATION_EXPIRED", "EMAIL_NOT_VERIFIED")
 InviteMemberError = user_error(
     "InviteMember",
-    ("EMAIL_INVALID", "ALREADY_MEMBER", "ALREADY_INVITED", "OWNER_REQUIRED", "RIGHT_NOT_HELD", "SCOPE_NOT_HELD"),
+    (
+        "EMAIL_INVALID",
+        "ALREADY_MEMBER",
+        "ALREADY_INVITED",
+        "OWNER_REQUIRED",
+        "RIGHT_NOT_HELD",
+        "SCOPE_NOT_HELD",
+        "PRODUCT_NOT_IN_ORGANIZATION",
+    ),
 )
 AcceptInvitationError = user_error(
     "AcceptInvitation",

@@ -13,7 +13,9 @@ from schema.members import Member
 from schema.payloads import payload
 
 MANAGE_CODES = ("CANNOT_CHANGE_SELF", "OWNER_REQUIRED", "ADMIN_REQUIRED", "LAST_OWNER")
-UpdateMemberError = user_error("UpdateMember", (*MANAGE_CODES, "RIGHT_NOT_HELD", "SCOPE_NOT_HELD"))
+UpdateMemberError = user_error(
+    "UpdateMember", (*MANAGE_CODES, "RIGHT_NOT_HELD", "SCOPE_NOT_HELD", "PRODUCT_NOT_IN_ORGANIZATION")
+)
 BlockMemberError = user_error("BlockMember", MANAGE_CODES)
 UnblockMemberError = user_error("UnblockMember", MANAGE_CODES)
 RemoveMemberError = user_error("RemoveMember", MANAGE_CODES)

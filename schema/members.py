@@ -59,15 +59,18 @@ class Member(relay.Node):
 
     @strawberry.field(
         directives=[INHERITED],
-        description="A caller limited to some products sees, of another member's scope, only those products.",
+        description="Which products another member's scope names is itself product data: shown only to callers "
+        "holding VIEW_PRODUCTS, and only as far as their own scope reaches. Your own scope you always see.",
     )
     async def product_scope(self, info: Info) -> ProductScope:
         viewer = await info.context.loaders.grant_by_organization_id.load(self.organization_id)
-        ids = (
-            self.scope_ids
-            if viewer is None or viewer.all_products
-            else [i for i in self.scope_ids if viewer.sees_product(i)]
-        )
+        ids: list[uuid.UUID] | None
+        if viewer is not None and viewer.membership_id == self.id:
+            ids = list(self.scope_ids)
+        elif viewer is None or not viewer.holds(Right.VIEW_PRODUCTS):
+            ids = None
+        else:
+            ids = [i for i in self.scope_ids if viewer.sees_product(i)]
         return ProductScope.of(self.all_products, ids)
 
     @strawberry.field(extensions=[member()])

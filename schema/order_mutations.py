@@ -34,6 +34,7 @@ PlaceOrderError = user_error(
         "PARENT_REQUIRED",
         "PARENT_NOT_FOUND",
         "ADDON_WRONG_KIND",
+        "DOMAIN_OF_ANOTHER_ORGANIZATION",
         "BILLING_ADDRESS_NOT_FOUND",
         "PROMO_INVALID",
         "PROMO_NOT_APPLICABLE",

@@ -43,6 +43,9 @@ class OrderLine:
     action: OrderLineAction = inherited()
     period_months: int = inherited()
     domain_name: str | None = inherited()
+    external_domain: bool = inherited(
+        description="True: the domain this line serves is registered elsewhere, not with us; point its DNS here."
+    )
     unit_price: Money = inherited(description="For the whole period, before VAT.")
     vat: Money = inherited()
     total: Money = inherited()
@@ -58,6 +61,7 @@ class OrderLine:
             action=OrderLineAction(row.action),
             period_months=row.period_months,
             domain_name=row.domain_name,
+            external_domain=row.external_domain,
             unit_price=Money.of(row.unit_price_cents, currency),
             vat=Money.of(row.vat_cents, currency),
             total=Money.of(row.total_cents, currency),

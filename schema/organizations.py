@@ -12,7 +12,7 @@ from gateway.db.models import Organization as OrganizationRow
 from permissions.errors import BadUserInput
 from permissions.fields import inherited, member, requires, requires_any, requires_role
 from permissions.rights import Right, Role
-from resolvers import organizations
+from resolvers import organizations, product_transfers
 from resolvers.loaders.pages import PageKey
 from resolvers.loaders.products import ProductFilter
 from schema.audit import AuditEntry
@@ -24,6 +24,7 @@ from schema.contract import Contract
 from schema.invitations import Invitation, InvitationStatus
 from schema.members import Member, MemberConnection, MemberStatus
 from schema.orders import Order, OrderStatus
+from schema.product_transfers import ProductTransfer
 from schema.products import ProductConnection, ProductFilterInput, ProductOrder, product_filter
 
 if TYPE_CHECKING:
@@ -152,6 +153,15 @@ class Organization(relay.Node):
         page = await info.context.loaders.invitations_page.load(key)
         now = info.context.clock.now()
         return Connection.of(page, lambda row: Invitation.from_row(row, now))
+
+    @strawberry.field(
+        extensions=[requires_role(Role.ADMIN)],
+        description="Product hand-offs given or received that wait for an answer, newest first.",
+    )
+    async def product_transfers(self, info: Info) -> list[ProductTransfer] | None:
+        now = info.context.clock.now()
+        rows = await product_transfers.open_for(info.context, self.organization_id)
+        return [ProductTransfer.from_row(r, self.organization_id, now) for r in rows]
 
     @strawberry.field(extensions=[requires_role(Role.ADMIN)], description="Newest first.")
     async def audit_log(self, info: Info, first: int | None = 20, after: str | None = None) -> Connection[AuditEntry]:

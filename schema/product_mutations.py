@@ -5,13 +5,12 @@ from typing import Any
 
 import strawberry
 from strawberry import relay
-from strawberry.permission import PermissionExtension
 from strawberry.scalars import JSON
 
-from permissions.fields import InOrganization, public, requires
+from permissions.fields import public, requires
 from permissions.rights import Right
 from resolvers import products
-from schema.common import Info, decode_id, organization_argument, product_argument
+from schema.common import Info, decode_id, product_argument
 from schema.errors import user_error
 from schema.payloads import payload
 from schema.products import Product
@@ -26,7 +25,6 @@ UnblockIpError = user_error(
 UpdateRegistrantError = user_error("UpdateRegistrant", ("REGISTRANT_INVALID", "NOT_A_DOMAIN", "PRODUCT_CLOSED"))
 ResendVerificationError = user_error("ResendVerification", ("NOT_PENDING", "NO_REGISTRANT_EMAIL"))
 ConfirmVerificationError = user_error("ConfirmVerification", ("TOKEN_INVALID",))
-TransferProductError = user_error("TransferProduct", ("SAME_ORGANIZATION", "ADDON_MOVES_WITH_PARENT", "PRODUCT_CLOSED"))
 
 
 @strawberry.input
@@ -81,12 +79,6 @@ class ConfirmVerificationInput:
     token: str
 
 
-@strawberry.input
-class TransferProductInput:
-    product_id: relay.GlobalID
-    to_organization_id: relay.GlobalID
-
-
 @strawberry.type
 class SetAutoRenewPayload:
     product: Product | None
@@ -134,12 +126,6 @@ class ConfirmVerificationPayload:
     user_errors: list[ConfirmVerificationError[0]]  # type: ignore[valid-type]
 
 
-@strawberry.type
-class TransferProductPayload:
-    product: Product | None
-    user_errors: list[TransferProductError[0]]  # type: ignore[valid-type]
-
-
 def _id(value: relay.GlobalID) -> Any:
     return decode_id(value, "Product")
 
@@ -163,15 +149,6 @@ def _registrant(data: RegistrantInput) -> dict[str, Any]:
         "country": data.country,
         "taxCode": data.tax_code,
     }
-
-
-# Moving a product needs MANAGE_PRODUCTS where it is and where it goes.
-BOTH_ORGANIZATIONS = PermissionExtension(
-    [
-        InOrganization(PRODUCT, right=Right.MANAGE_PRODUCTS),
-        InOrganization(organization_argument("input.to_organization_id"), right=Right.MANAGE_PRODUCTS),
-    ]
-)
 
 
 @strawberry.type
@@ -245,15 +222,4 @@ class ProductMutation:
             outcome,
             otherwise={"verified": False},
             verified=lambda _: True,
-        )
-
-    @strawberry.mutation(
-        extensions=[BOTH_ORGANIZATIONS],
-        description="Move a product (and its add-ons) to another organization, e.g. after a change of legal entity.",
-    )
-    async def transfer_product(self, info: Info, input: TransferProductInput) -> TransferProductPayload:
-        destination = decode_id(input.to_organization_id, "Organization")
-        outcome = await products.transfer(info.context, _id(input.product_id), destination)  # type: ignore[arg-type]
-        return await payload(
-            info, TransferProductPayload, TransferProductError, outcome, product=lambda r: _product(info, r)
         )

@@ -22,6 +22,7 @@ from schema.organization_mutations import OrganizationMutation
 from schema.organizations import Organization
 from schema.payment_mutations import PaymentMutation
 from schema.product_mutations import ProductMutation
+from schema.product_transfers import ProductTransferMutation
 from schema.proforma import ProformaMutation
 from schema.viewer import Viewer
 
@@ -50,6 +51,7 @@ class Mutation(
     InvitationMutation,
     OrderMutation,
     ProductMutation,
+    ProductTransferMutation,
     PaymentMutation,
     BillingAddressMutation,
     ContractMutation,

@@ -56,6 +56,7 @@ LAST = "ALLOW userErrors=LAST_OWNER"  # the only owner cannot leave
 BAD = "ALLOW userErrors=SETTING_INVALID"  # a PHP version the hosting does not offer
 IDLE = "ALLOW userErrors=PRODUCT_NOT_ACTIVE"  # the hosting waits to be configured
 SAME = "ALLOW userErrors=SAME_ORGANIZATION"  # a transfer to where the product already is
+GONE = "ALLOW userErrors=DESTINATION_NOT_FOUND"  # a transfer offered to an organization that does not exist
 DECL = "ALLOW userErrors=PAYMENT_DECLINED"  # the test provider's declined card: no money moves
 POOR = "ALLOW userErrors=INSUFFICIENT_FUNDS"  # more than the prepaid balance
 DFLT = "ALLOW userErrors=IS_DEFAULT"  # the default billing address stays
@@ -118,8 +119,8 @@ IN_A: dict[str, tuple[str, ...]] = {
     "requestCancellation":      (UN,   OK,   OK,   MP,   MP,   MP,   MP,   MP,   MP,   MP,   OK,   NF,   NF,   NF),
     "unblockIp":                (UN,   IDLE, IDLE, MP,   MP,   MP,   MP,   MP,   MP,   MP,   IDLE, NF,   NF,   NF),
     "renewProduct":             (UN,   OK,   OK,   ORD,  ORD,  ORD,  ORD,  OK,   ORD,  ORD,  ORD,  NF,   NF,   NF),
-    "transferProduct(within)":  (UN,   SAME, SAME, MP,   MP,   MP,   MP,   MP,   MP,   MP,   SAME, NF,   NF,   NF),
-    "transferProduct(away)":    (UN,   NF,   NF,   MP,   MP,   MP,   MP,   MP,   MP,   MP,   NF,   NF,   NF,   NF),
+    "transferProduct(within)":  (UN,   SAME, RO,   RO,   RO,   RO,   RO,   RO,   RO,   RO,   RO,   NF,   NF,   NF),
+    "transferProduct(away)":    (UN,   GONE, RO,   RO,   RO,   RO,   RO,   RO,   RO,   RO,   RO,   NF,   NF,   NF),
     # orders
     "orders":                   (UN,   OK,   OK,   ORD,  ORD,  OK,   ORD,  OK,   ORD,  ORD,  ORD,  ORD,  NF,   NF),
     "node(Order)":              (UN,   OK,   OK,   ORD,  ORD,  OK,   ORD,  OK,   ORD,  ORD,  ORD,  NF,   NF,   NF),
@@ -186,7 +187,7 @@ IN_B: dict[str, tuple[str, ...]] = {
     "unblockIp":                (UN,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   IDLE),
     "renewProduct":             (UN,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   OK),
     "transferProduct(within)":  (UN,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   SAME),
-    "transferProduct(away)":    (UN,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF),
+    "transferProduct(away)":    (UN,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   GONE),
     # orders
     "orders":                   (UN,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   OK),
     "node(Order)":              (UN,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   OK),
@@ -230,7 +231,6 @@ class Target:
     label: str
     owner: str  # the actor who owns it, and puts back what allowed cells change
     organization: str
-    other_organization: str  # where transferProduct(away) would move a product
     name: str  # typed (always wrong) to confirm deletion
     # Membership ids by the actor holding them. "owner": transferOwnership's target, the owner's own membership,
     # so nothing ever changes hands; "admin": read through node(id:); "member": updated, blocked and unblocked;
@@ -405,7 +405,8 @@ OPERATIONS: dict[str, Operation] = {
         "transferProduct",
         "TransferProductInput",
         "product { id }",
-        lambda t: {"productId": t.product, "toOrganizationId": t.other_organization},
+        # An offer that would stay pending is aimed nowhere; tests/test_product_transfers.py covers the rest.
+        lambda t: {"productId": t.product, "toOrganizationId": ghost_id("Organization")},
     ),
     # orders
     "orders": org_field("orders { edges { node { id } } }"),
@@ -718,7 +719,6 @@ async def build(client: httpx.AsyncClient, resources: tuple[Any, Any, Any]) -> S
         label="A",
         owner="owner",
         organization=org_a,
-        other_organization=org_b,
         name=NAME_A,
         members=members_a,
         pending_invitation=await s.invite("owner", org_a, "pending-a@example.net"),
@@ -729,7 +729,6 @@ async def build(client: httpx.AsyncClient, resources: tuple[Any, Any, Any]) -> S
         label="B",
         owner="outsider",
         organization=org_b,
-        other_organization=org_a,
         name=NAME_B,
         members=dict.fromkeys(("owner", "admin", "member", "spare"), owner_b),
         pending_invitation=await s.invite("outsider", org_b, "pending-b@example.net"),
@@ -739,7 +738,6 @@ async def build(client: httpx.AsyncClient, resources: tuple[Any, Any, Any]) -> S
         label="ghost",
         owner="nobody",
         organization=ghost_id("Organization"),
-        other_organization=ghost_id("Organization"),
         name="Nobody Srl",
         members=dict.fromkeys(("owner", "admin", "member", "spare"), ghost_id("Member")),
         pending_invitation=ghost_id("Invitation"),

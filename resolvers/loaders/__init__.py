@@ -39,6 +39,7 @@ from resolvers.loaders.products import (
     ProductCountLoader,
     ProductsPageLoader,
 )
+from resolvers.loaders.transfers import ProductTransferByIdLoader
 from resolvers.loaders.users import UserByIdLoader
 
 
@@ -75,6 +76,7 @@ class Loaders:
     contract_acceptances_by_organization_id: ContractAcceptancesByOrganizationIdLoader
     billing_addresses: BillingAddressesByOrganizationLoader
     billing_address_by_id: BillingAddressByIdLoader
+    product_transfer_by_id: ProductTransferByIdLoader
 
     @classmethod
     def create(cls, db: async_sessionmaker[AsyncSession], user_id: uuid.UUID | None) -> Loaders:
@@ -108,4 +110,5 @@ class Loaders:
             contract_acceptances_by_organization_id=ContractAcceptancesByOrganizationIdLoader(db),
             billing_addresses=BillingAddressesByOrganizationLoader(db),
             billing_address_by_id=BillingAddressByIdLoader(db),
+            product_transfer_by_id=ProductTransferByIdLoader(db),
         )

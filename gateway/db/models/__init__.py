@@ -20,7 +20,7 @@ from gateway.db.models.identity import EmailVerificationToken, PasswordResetToke
 from gateway.db.models.mail import OutboxAttachment, OutboxMessage
 from gateway.db.models.orders import Order, OrderLine
 from gateway.db.models.organizations import AuditEntry, Invitation, Membership, Organization, OrganizationLogo
-from gateway.db.models.products import DomainVerification, IpUnblock, Product
+from gateway.db.models.products import DomainVerification, IpUnblock, Product, ProductTransfer
 from gateway.db.models.throttle import RateLimitBucket
 
 __all__ = [
@@ -50,6 +50,7 @@ __all__ = [
     "PrepaidAccount",
     "PrepaidEntry",
     "Product",
+    "ProductTransfer",
     "PromoCode",
     "PromoRedemption",
     "RateLimitBucket",

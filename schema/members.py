@@ -71,7 +71,7 @@ class Member(relay.Node):
         return ProductScope.of(self.all_products, ids)
 
     @strawberry.field(extensions=[member()])
-    async def organization(self, info: Info) -> Annotated[Organization, strawberry.lazy("schema.organizations")]:
+    async def organization(self, info: Info) -> Annotated[Organization, strawberry.lazy("schema.organizations")] | None:
         from schema.organizations import Organization
 
         return Organization.from_row(await info.context.loaders.organization_by_id.load(self.organization_id))

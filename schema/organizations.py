@@ -122,7 +122,7 @@ class Organization(relay.Node):
         return [cls.from_row(r) if r else None for r in rows]
 
     @strawberry.field(extensions=[member()], description="The caller's own role, rights and scope here.")
-    async def my_membership(self, info: Info) -> Member:
+    async def my_membership(self, info: Info) -> Member | None:
         row = await info.context.loaders.member_by_organization_and_user.load((self.id, info.context.user_id))
         return Member.from_row(row)
 
@@ -137,7 +137,7 @@ class Organization(relay.Node):
     @strawberry.field(extensions=[member()], description="Oldest first.")
     async def members(
         self, info: Info, first: int | None = 20, after: str | None = None, status: MemberStatus | None = None
-    ) -> MemberConnection:
+    ) -> MemberConnection | None:
         filters = (status.value,) if status else ()
         key = PageKey(self.organization_id, check_page(info, first), after, filters)
         page = await info.context.loaders.members_page.load(key)
@@ -146,7 +146,7 @@ class Organization(relay.Node):
     @strawberry.field(extensions=[requires(Right.MANAGE_MEMBERS)], description="Newest first.")
     async def invitations(
         self, info: Info, first: int | None = 20, after: str | None = None, status: InvitationStatus | None = None
-    ) -> Connection[Invitation]:
+    ) -> Connection[Invitation] | None:
         filters = (status.value,) if status and status is not InvitationStatus.EXPIRED else ()
         key = PageKey(self.organization_id, check_page(info, first), after, filters)
         page = await info.context.loaders.invitations_page.load(key)
@@ -154,7 +154,9 @@ class Organization(relay.Node):
         return Connection.of(page, lambda row: Invitation.from_row(row, now))
 
     @strawberry.field(extensions=[requires_role(Role.ADMIN)], description="Newest first.")
-    async def audit_log(self, info: Info, first: int | None = 20, after: str | None = None) -> Connection[AuditEntry]:
+    async def audit_log(
+        self, info: Info, first: int | None = 20, after: str | None = None
+    ) -> Connection[AuditEntry] | None:
         page = await info.context.loaders.audit_page.load(PageKey(self.organization_id, check_page(info, first), after))
         return Connection.of(page, AuditEntry.from_row)
 
@@ -169,7 +171,7 @@ class Organization(relay.Node):
         after: str | None = None,
         filter: ProductFilterInput | None = None,
         order_by: ProductOrder | None = None,
-    ) -> ProductConnection:
+    ) -> ProductConnection | None:
         spec = product_filter(filter, order_by)
         return await _product_page(info, self.organization_id, spec, first, after)
 
@@ -179,7 +181,7 @@ class Organization(relay.Node):
     )
     async def expiring_products(
         self, info: Info, within_days: int = 30, first: int | None = 20, after: str | None = None
-    ) -> ProductConnection:
+    ) -> ProductConnection | None:
         now = info.context.clock.now()
         spec = ProductFilter(
             statuses=LIVE_STATUSES,
@@ -192,7 +194,7 @@ class Organization(relay.Node):
     @strawberry.field(extensions=[requires(Right.VIEW_PRODUCTS)], description="Bought and waiting to be configured.")
     async def products_to_configure(
         self, info: Info, first: int | None = 20, after: str | None = None
-    ) -> ProductConnection:
+    ) -> ProductConnection | None:
         spec = ProductFilter(statuses=("TO_CONFIGURE",), order="CREATED_AT")
         return await _product_page(info, self.organization_id, spec, first, after)
 
@@ -202,7 +204,7 @@ class Organization(relay.Node):
     )
     async def orders(
         self, info: Info, first: int | None = 20, after: str | None = None, status: OrderStatus | None = None
-    ) -> Connection[Order]:
+    ) -> Connection[Order] | None:
         filters = (status.value,) if status else ()
         page = await info.context.loaders.orders_page.load(
             PageKey(self.organization_id, check_page(info, first), after, filters)
@@ -216,7 +218,7 @@ class Organization(relay.Node):
         first: int | None = 20,
         after: str | None = None,
         filter: InvoiceFilter | None = None,
-    ) -> Connection[Invoice]:
+    ) -> Connection[Invoice] | None:
         given = filter or InvoiceFilter()
         key = PageKey(self.organization_id, check_page(info, first), after, (given.issued_from, given.issued_to))
         return Connection.of(await info.context.loaders.invoices_page.load(key), Invoice.from_row)
@@ -225,31 +227,31 @@ class Organization(relay.Node):
         extensions=[requires_any(Right.PAY, Right.VIEW_BILLING)],
         description="Orders and renewals waiting for payment, newest first.",
     )
-    async def to_pay(self, info: Info, first: int | None = 20, after: str | None = None) -> Connection[Order]:
+    async def to_pay(self, info: Info, first: int | None = 20, after: str | None = None) -> Connection[Order] | None:
         key = PageKey(self.organization_id, check_page(info, first), after, ("PENDING_PAYMENT",))
         return Connection.of(await info.context.loaders.orders_page.load(key), Order.from_row)
 
     @strawberry.field(extensions=[requires(Right.VIEW_BILLING)], description="The default first.")
-    async def billing_addresses(self, info: Info) -> list[BillingAddress]:
+    async def billing_addresses(self, info: Info) -> list[BillingAddress] | None:
         return [
             BillingAddress.from_row(r) for r in await info.context.loaders.billing_addresses.load(self.organization_id)
         ]
 
     @strawberry.field(extensions=[requires(Right.VIEW_BILLING)])
-    async def prepaid_account(self, info: Info) -> PrepaidAccount:
+    async def prepaid_account(self, info: Info) -> PrepaidAccount | None:
         balance = await info.context.loaders.prepaid_balance.load(self.organization_id)
         return PrepaidAccount(organization_id=self.organization_id, balance=Money.of(balance, "EUR"))
 
     @strawberry.field(extensions=[member()], description="The general conditions in force, and what was accepted.")
-    async def contract(self, info: Info) -> Contract:
+    async def contract(self, info: Info) -> Contract | None:
         return await Contract.for_organization(info, self.organization_id)
 
     @strawberry.field(extensions=[member()], description="Why the caller cannot leave now; empty when they can.")
-    async def leave_blockers(self, info: Info) -> list[Blocker]:
+    async def leave_blockers(self, info: Info) -> list[Blocker] | None:
         return Blocker.of(await organizations.leave_blockers(info.context, self.organization_id))
 
     @strawberry.field(extensions=[requires_role(Role.OWNER)], description="What to settle before deleting.")
-    async def deletion_blockers(self, info: Info) -> list[Blocker]:
+    async def deletion_blockers(self, info: Info) -> list[Blocker] | None:
         return Blocker.of(await organizations.deletion_blockers(info.context, self.organization_id))
 
 

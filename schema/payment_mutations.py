@@ -145,7 +145,7 @@ class PaymentMutation:
         extensions=[requires(Right.PAY, order_argument("input.order_id"))],
         description="Pay an order. PREPAID and CARD/PAYPAL settle at once; BANK_TRANSFER waits for the transfer.",
     )
-    async def pay_order(self, info: Info, input: PayOrderInput) -> PayOrderPayload:
+    async def pay_order(self, info: Info, input: PayOrderInput) -> PayOrderPayload | None:
         order_id = decode_id(input.order_id, "Order")
         if input.method is PaymentMethod.MANUAL:
             result = PaymentResult("REFUSED", problems=[])
@@ -178,7 +178,7 @@ class PaymentMutation:
         extensions=[requires(Right.MANAGE_BILLING, organization_argument("input.organization_id"))],
         description="The amount leaves the balance now; the transfer to the destination follows.",
     )
-    async def withdraw_prepaid(self, info: Info, input: WithdrawPrepaidInput) -> WithdrawPrepaidPayload:
+    async def withdraw_prepaid(self, info: Info, input: WithdrawPrepaidInput) -> WithdrawPrepaidPayload | None:
         organization_id = decode_id(input.organization_id, "Organization")
         outcome = await payments.withdraw(
             info.context,
@@ -204,7 +204,7 @@ class PaymentMutation:
         )
 
     @strawberry.mutation(extensions=[requires(Right.MANAGE_BILLING, organization_argument("input.organization_id"))])
-    async def top_up_prepaid(self, info: Info, input: TopUpPrepaidInput) -> TopUpPrepaidPayload:
+    async def top_up_prepaid(self, info: Info, input: TopUpPrepaidInput) -> TopUpPrepaidPayload | None:
         organization_id = decode_id(input.organization_id, "Organization")
         result = await payments.top_up(
             info.context,

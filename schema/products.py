@@ -161,7 +161,7 @@ class Product(relay.Node):
         return CatalogItem.from_rows(item, prices)
 
     @strawberry.field(extensions=[requires(Right.VIEW_PRODUCTS)], description="Add-ons in the caller's scope.")
-    async def add_ons(self, info: Info) -> list[Product]:
+    async def add_ons(self, info: Info) -> list[Product] | None:
         return [Product.from_row(r) for r in await info.context.loaders.add_ons_by_parent_id.load(self.id)]
 
     @strawberry.field(extensions=[requires(Right.VIEW_PRODUCTS)], description="For an add-on: what it is added to.")
@@ -172,7 +172,7 @@ class Product(relay.Node):
         return Product.from_row(row) if row else None
 
     @strawberry.field(extensions=[member()])
-    async def organization(self, info: Info) -> Annotated[Organization, strawberry.lazy("schema.organizations")]:
+    async def organization(self, info: Info) -> Annotated[Organization, strawberry.lazy("schema.organizations")] | None:
         from schema.organizations import Organization
 
         return Organization.from_row(await info.context.loaders.organization_by_id.load(self.organization_id))

@@ -10,8 +10,7 @@ from strawberry import relay
 
 from permissions.fields import INHERITED, inherited, member
 from permissions.rights import Right, Role, Topic
-from resolvers.pagination import Page
-from schema.common import Connection, Info, PageInfo, ProductScope, effective_rights
+from schema.common import Info, ProductScope, effective_rights
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -82,22 +81,3 @@ class Member(relay.Node):
     ) -> list[Self | None]:
         rows = [await info.context.loaders.member_by_id.load(uuid.UUID(i)) for i in node_ids]
         return [cls.from_row(r) if r else None for r in rows]
-
-
-@strawberry.type
-class MemberConnection(Connection[Member]):
-    organization_id: strawberry.Private[uuid.UUID]
-    filters: strawberry.Private[tuple[Any, ...]]
-
-    @classmethod
-    def from_page(cls, organization_id: uuid.UUID, filters: tuple[Any, ...], page: Page[Any]) -> Self:
-        return cls(
-            edges=cls.edges_of(page, Member.from_row),
-            page_info=PageInfo.from_page(page),
-            organization_id=organization_id,
-            filters=filters,
-        )
-
-    @strawberry.field(directives=[INHERITED])
-    async def total_count(self, info: Info) -> int:
-        return await info.context.loaders.member_count.load((self.organization_id, self.filters))

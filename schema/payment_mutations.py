@@ -13,9 +13,9 @@ from resolvers import payments
 from resolvers.payment_provider import PaymentSource
 from resolvers.payments import PaymentResult
 from resolvers.results import Outcome
-from schema.billing import Invoice, Payment, PaymentMethod, PrepaidAccount
+from schema.billing import Invoice, Payment, PaymentMethod, PrepaidAccount, Withdrawal
 from schema.catalog import Money
-from schema.common import Info, decode_id, encode_id, order_argument, organization_argument
+from schema.common import Info, decode_id, order_argument, organization_argument
 from schema.errors import user_error, user_errors
 from schema.orders import Order
 from schema.payloads import payload
@@ -74,13 +74,6 @@ class WithdrawPrepaidInput:
     organization_id: relay.GlobalID
     amount_cents: int
     destination: WithdrawalDestinationInput
-
-
-@strawberry.type(description="A request to pay prepaid money back out; staff carry it out.")
-class Withdrawal:
-    id: strawberry.ID = inherited()
-    amount: Money = inherited()
-    status: str = inherited(description="REQUESTED until paid out.")
 
 
 @strawberry.type
@@ -195,11 +188,7 @@ class PaymentMutation:
             outcome,
             otherwise={"prepaid_account": account, "organization_id": organization_id},
             organization_id=lambda _: organization_id,
-            withdrawal=lambda row: Withdrawal(
-                id=strawberry.ID(encode_id("Withdrawal", row.id)),
-                amount=Money.of(row.amount_cents, row.currency),
-                status=row.status,
-            ),
+            withdrawal=Withdrawal.from_row,
             prepaid_account=lambda _: _account(info, organization_id),  # type: ignore[arg-type]
         )
 

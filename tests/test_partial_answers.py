@@ -32,6 +32,7 @@ def test_every_field_that_can_be_refused_is_nullable():
 DASHBOARD = """{ viewer { organizations(first: 10) { totalCount edges { node { name
   products(first: 10) { totalCount edges { node { name } } }
   invoices(first: 10) { edges { node { number } } }
+  payments(first: 10) { totalCount }
   members(first: 10) { totalCount } } } } } }"""
 
 
@@ -80,6 +81,7 @@ async def test_the_accountants_dashboard_shows_every_organization_and_refuses_on
     assert [n["name"] for n in nodes] == ["Alfa Srl", "Beta Srl"]
     assert [n["products"] for n in nodes] == [None, None]
     assert [len(n["invoices"]["edges"]) for n in nodes] == [1, 1]
+    assert [n["payments"]["totalCount"] for n in nodes] == [1, 1]
     assert [n["members"]["totalCount"] for n in nodes] == [2, 2]
     assert refusals(body) == [
         (path(0, "products"), "FORBIDDEN", "VIEW_PRODUCTS"),
@@ -103,8 +105,11 @@ async def test_the_collaborators_dashboard_shows_their_products_and_refuses_only
     assert [n["name"] for n in nodes] == ["Alfa Srl", "Gamma Srl"]
     assert nodes[0]["products"] == {"totalCount": 1, "edges": [{"node": {"name": "alfa-uno.it"}}]}
     assert nodes[1]["products"]["totalCount"] == 2
-    assert [n["invoices"] for n in nodes] == [None, None]
+    assert [(n["invoices"], n["payments"]) for n in nodes] == [(None, None), (None, None)]
+    assert [n["members"]["totalCount"] for n in nodes] == [2, 2]
     assert refusals(body) == [
         (path(0, "invoices"), "FORBIDDEN", "VIEW_BILLING"),
+        (path(0, "payments"), "FORBIDDEN", "VIEW_BILLING"),
         (path(1, "invoices"), "FORBIDDEN", "VIEW_BILLING"),
+        (path(1, "payments"), "FORBIDDEN", "VIEW_BILLING"),
     ]

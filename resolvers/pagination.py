@@ -49,10 +49,6 @@ def window(first: int | None, after: str | None, last: int | None, before: str |
     return Window(DEFAULT_PAGE if first is None else first, False, after, before)
 
 
-def page_size(first: int | None, maximum: int) -> int:
-    return window(first, None, None, None, maximum).size
-
-
 @dataclass(slots=True)
 class Page(Generic[T]):
     rows: list[T] = field(default_factory=list)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, and_, func, select, tuple_, update
+from sqlalchemy import Select, and_, func, select, update
 
 from gateway.db.models import IpUnblock, Membership, Organization, Product
 from gateway.db.models.products import FINAL_STATUSES
@@ -18,7 +18,7 @@ from resolvers.context import Context
 from resolvers.dates import add_months
 from resolvers.emails import normalize_email
 from resolvers.loaders.products import NEVER, product_rows
-from resolvers.pagination import Page, build_page, decode_cursor
+from resolvers.pagination import Page, Window, build_page, list_identity, seek
 from resolvers.results import Outcome, Problem
 
 NOTICE = timedelta(days=60)
@@ -48,16 +48,21 @@ def _viewer_expiring(ctx: Context, within_days: int) -> Select[Any]:
     )
 
 
-async def viewer_expiring(ctx: Context, within_days: int, first: int, after: str | None) -> Page[Any]:
+async def viewer_expiring(ctx: Context, within_days: int, page: Window) -> Page[Any]:
     """Products expiring soon across the caller's organizations, soonest first: one statement."""
     expires = func.coalesce(Product.expires_at, NEVER)
-    stmt = _viewer_expiring(ctx, within_days).order_by(expires, Product.id).limit(first + 1)
-    if after is not None:
-        when, product_id = decode_cursor(after, [datetime.fromisoformat, uuid.UUID])
-        stmt = stmt.where(tuple_(expires, Product.id) > tuple_(when, product_id))
+    identity = list_identity("viewer.expiringProducts", ctx.user_id, "expires,id", "asc")
+    stmt = seek(
+        _viewer_expiring(ctx, within_days),
+        [expires, Product.id],
+        False,
+        page,
+        identity,
+        [datetime.fromisoformat, uuid.UUID],
+    )
     async with ctx.reads() as session:
         rows = (await session.execute(stmt)).all()
-    return build_page(rows, first, lambda r: [r.sort_expires, r.id])
+    return build_page(rows, page, identity, lambda r: [r.sort_expires, r.id])
 
 
 async def viewer_expiring_count(ctx: Context, within_days: int) -> int:

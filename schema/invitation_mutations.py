@@ -121,7 +121,7 @@ async def _member(info: Info, member_id: object) -> Member:
 @strawberry.type
 class InvitationMutation:
     @strawberry.mutation(extensions=[requires(Right.MANAGE_MEMBERS, organization_argument("input.organization_id"))])
-    async def invite_member(self, info: Info, input: InviteMemberInput) -> InviteMemberPayload:
+    async def invite_member(self, info: Info, input: InviteMemberInput) -> InviteMemberPayload | None:
         scope = input.product_scope
         draft = InvitationDraft(
             email=input.email,
@@ -170,7 +170,7 @@ class InvitationMutation:
         )
 
     @strawberry.mutation(extensions=[requires(Right.MANAGE_MEMBERS, INVITATION)])
-    async def revoke_invitation(self, info: Info, input: InvitationIdInput) -> RevokeInvitationPayload:
+    async def revoke_invitation(self, info: Info, input: InvitationIdInput) -> RevokeInvitationPayload | None:
         outcome = await invitations.revoke(info.context, decode_id(input.invitation_id, "Invitation"))  # type: ignore[arg-type]
         now = info.context.clock.now()
         return await payload(
@@ -182,7 +182,7 @@ class InvitationMutation:
         )
 
     @strawberry.mutation(extensions=[requires(Right.MANAGE_MEMBERS, INVITATION)], description="A new link, valid anew.")
-    async def resend_invitation(self, info: Info, input: InvitationIdInput) -> ResendInvitationPayload:
+    async def resend_invitation(self, info: Info, input: InvitationIdInput) -> ResendInvitationPayload | None:
         outcome = await invitations.resend(info.context, decode_id(input.invitation_id, "Invitation"))  # type: ignore[arg-type]
         now = info.context.clock.now()
         return await payload(

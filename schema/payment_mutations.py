@@ -13,9 +13,9 @@ from resolvers import payments, withdrawals
 from resolvers.payment_provider import PaymentSource
 from resolvers.payments import PaymentResult
 from resolvers.results import Outcome
-from schema.billing import Invoice, Payment, PaymentMethod, PrepaidAccount
+from schema.billing import Invoice, Payment, PaymentMethod, PrepaidAccount, Withdrawal
 from schema.catalog import Money
-from schema.common import Info, decode_id, encode_id, order_argument, organization_argument
+from schema.common import Info, decode_id, order_argument, organization_argument
 from schema.errors import user_error, user_errors
 from schema.orders import Order
 from schema.payloads import payload
@@ -99,13 +99,6 @@ class CancelBankTransferPayload:
     user_errors: list[CancelBankTransferError[0]]  # type: ignore[valid-type]
 
 
-@strawberry.type(description="A request to pay prepaid money back out; staff carry it out.")
-class Withdrawal:
-    id: strawberry.ID = inherited()
-    amount: Money = inherited()
-    status: str = inherited(description="REQUESTED until paid out.")
-
-
 @strawberry.type
 class WithdrawPrepaidPayload:
     organization_id: strawberry.Private[uuid.UUID | None]
@@ -168,7 +161,7 @@ class PaymentMutation:
         extensions=[requires(Right.PAY, order_argument("input.order_id"))],
         description="Pay an order. PREPAID and CARD/PAYPAL settle at once; BANK_TRANSFER waits for the transfer.",
     )
-    async def pay_order(self, info: Info, input: PayOrderInput) -> PayOrderPayload:
+    async def pay_order(self, info: Info, input: PayOrderInput) -> PayOrderPayload | None:
         order_id = decode_id(input.order_id, "Order")
         if input.method is PaymentMethod.MANUAL:
             result = PaymentResult("REFUSED", problems=[])
@@ -218,7 +211,7 @@ class PaymentMutation:
         extensions=[requires(Right.MANAGE_BILLING, organization_argument("input.organization_id"))],
         description="The amount leaves the balance now; the transfer to the destination follows.",
     )
-    async def withdraw_prepaid(self, info: Info, input: WithdrawPrepaidInput) -> WithdrawPrepaidPayload:
+    async def withdraw_prepaid(self, info: Info, input: WithdrawPrepaidInput) -> WithdrawPrepaidPayload | None:
         organization_id = decode_id(input.organization_id, "Organization")
         outcome = await withdrawals.withdraw(
             info.context,
@@ -236,16 +229,12 @@ class PaymentMutation:
             outcome,
             otherwise={"prepaid_account": account, "organization_id": organization_id},
             organization_id=lambda _: organization_id,
-            withdrawal=lambda row: Withdrawal(
-                id=strawberry.ID(encode_id("Withdrawal", row.id)),
-                amount=Money.of(row.amount_cents, row.currency),
-                status=row.status,
-            ),
+            withdrawal=Withdrawal.from_row,
             prepaid_account=lambda _: _account(info, organization_id),  # type: ignore[arg-type]
         )
 
     @strawberry.mutation(extensions=[requires(Right.MANAGE_BILLING, organization_argument("input.organization_id"))])
-    async def top_up_prepaid(self, info: Info, input: TopUpPrepaidInput) -> TopUpPrepaidPayload:
+    async def top_up_prepaid(self, info: Info, input: TopUpPrepaidInput) -> TopUpPrepaidPayload | None:
         organization_id = decode_id(input.organization_id, "Organization")
         result = await payments.top_up(
             info.context,

@@ -154,7 +154,7 @@ def _registrant(data: RegistrantInput) -> dict[str, Any]:
 @strawberry.type
 class ProductMutation:
     @strawberry.mutation(extensions=[requires(Right.MANAGE_PRODUCTS, PRODUCT)])
-    async def set_auto_renew(self, info: Info, input: SetAutoRenewInput) -> SetAutoRenewPayload:
+    async def set_auto_renew(self, info: Info, input: SetAutoRenewInput) -> SetAutoRenewPayload | None:
         outcome = await products.set_auto_renew(info.context, _id(input.product_id), input.enabled)
         return await payload(info, SetAutoRenewPayload, SetAutoRenewError, outcome, product=lambda r: _product(info, r))
 
@@ -162,7 +162,7 @@ class ProductMutation:
         extensions=[requires(Right.MANAGE_PRODUCTS, PRODUCT)],
         description="TO_CONFIGURE → ACTIVE, with the kind's settings.",
     )
-    async def configure_product(self, info: Info, input: ConfigureProductInput) -> ConfigureProductPayload:
+    async def configure_product(self, info: Info, input: ConfigureProductInput) -> ConfigureProductPayload | None:
         settings = input.settings if isinstance(input.settings, dict) else {}
         outcome = await products.configure(info.context, _id(input.product_id), settings)
         return await payload(
@@ -173,7 +173,7 @@ class ProductMutation:
         extensions=[requires(Right.MANAGE_PRODUCTS, PRODUCT)],
         description="Tacit annual renewal: 60 days' notice ends the product at expiry; later, after the next term.",
     )
-    async def request_cancellation(self, info: Info, input: ProductIdInput) -> RequestCancellationPayload:
+    async def request_cancellation(self, info: Info, input: ProductIdInput) -> RequestCancellationPayload | None:
         outcome = await products.request_cancellation(info.context, _id(input.product_id))
         return await payload(
             info,
@@ -189,7 +189,7 @@ class ProductMutation:
         extensions=[requires(Right.MANAGE_PRODUCTS, PRODUCT)],
         description="Lift a firewall block of a public address on hosting or a server; at most 5 an hour.",
     )
-    async def unblock_ip(self, info: Info, input: UnblockIpInput) -> UnblockIpPayload:
+    async def unblock_ip(self, info: Info, input: UnblockIpInput) -> UnblockIpPayload | None:
         outcome = await products.unblock_ip(info.context, _id(input.product_id), input.ip)
         return await payload(info, UnblockIpPayload, UnblockIpError, outcome, product=lambda r: _product(info, r))
 
@@ -197,7 +197,7 @@ class ProductMutation:
         extensions=[requires(Right.MANAGE_PRODUCTS, PRODUCT)],
         description="A new registrant email must be verified again (gTLDs).",
     )
-    async def update_registrant(self, info: Info, input: UpdateRegistrantInput) -> UpdateRegistrantPayload:
+    async def update_registrant(self, info: Info, input: UpdateRegistrantInput) -> UpdateRegistrantPayload | None:
         outcome = await products.update_registrant(info.context, _id(input.product_id), _registrant(input.registrant))
         return await payload(
             info, UpdateRegistrantPayload, UpdateRegistrantError, outcome, product=lambda r: _product(info, r)
@@ -206,7 +206,7 @@ class ProductMutation:
     @strawberry.mutation(
         extensions=[requires(Right.MANAGE_PRODUCTS, PRODUCT)], description="Mail the registrant a new link."
     )
-    async def resend_verification(self, info: Info, input: ProductIdInput) -> ResendVerificationPayload:
+    async def resend_verification(self, info: Info, input: ProductIdInput) -> ResendVerificationPayload | None:
         outcome = await products.resend_verification(info.context, _id(input.product_id))
         return await payload(
             info, ResendVerificationPayload, ResendVerificationError, outcome, product=lambda r: _product(info, r)

@@ -37,7 +37,7 @@ class Query(NodeQuery, CatalogQuery):
         extensions=[member(organization_argument("id"))],
         description="NOT_FOUND unless the caller is an active member.",
     )
-    async def organization(self, info: Info, id: relay.GlobalID) -> Organization:
+    async def organization(self, info: Info, id: relay.GlobalID) -> Organization | None:
         organization_id: uuid.UUID = decode_id(id, "Organization")  # type: ignore[assignment]
         return Organization.from_row(await info.context.loaders.organization_by_id.load(organization_id))
 

@@ -134,6 +134,10 @@ IN_A: dict[str, tuple[str, ...]] = {
     "contract":                 (UN,   OK,   OK,   OK,   OK,   OK,   OK,   OK,   OK,   OK,   OK,   OK,   NF,   NF),
     "node(Invoice)":            (UN,   OK,   OK,   VB,   VB,   OK,   VB,   VB,   VB,   VB,   VB,   NF,   NF,   NF),
     "node(BillingAddress)":     (UN,   OK,   OK,   VB,   VB,   OK,   VB,   VB,   VB,   VB,   VB,   VB,   NF,   NF),
+    "payments":                 (UN,   OK,   OK,   VB,   VB,   OK,   VB,   VB,   VB,   VB,   VB,   VB,   NF,   NF),
+    "node(Payment)":            (UN,   OK,   OK,   VB,   VB,   OK,   VB,   VB,   VB,   VB,   VB,   NF,   NF,   NF),
+    "node(Withdrawal)":         (UN,   OK,   OK,   VB,   VB,   OK,   VB,   VB,   VB,   VB,   VB,   VB,   NF,   NF),
+    "node(AuditEntry)":         (UN,   OK,   OK,   RA,   RA,   RA,   RA,   RA,   RA,   RA,   RA,   RA,   NF,   NF),
     "payOrder":                 (UN,   OK,   OK,   PAY,  PAY,  OK,   PAY,  PAY,  OK,   PAY,  PAY,  NF,   NF,   NF),
     "cancelBankTransfer":       (UN,   OK,   OK,   PAY,  PAY,  OK,   PAY,  PAY,  OK,   PAY,  PAY,  NF,   NF,   NF),
     "topUpPrepaid":             (UN,   DECL, DECL, MB,   MB,   MB,   MB,   MB,   MB,   DECL, MB,   MB,   NF,   NF),
@@ -201,6 +205,10 @@ IN_B: dict[str, tuple[str, ...]] = {
     "contract":                 (UN,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   OK),
     "node(Invoice)":            (UN,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   OK),
     "node(BillingAddress)":     (UN,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   OK),
+    "payments":                 (UN,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   OK),
+    "node(Payment)":            (UN,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   OK),
+    "node(Withdrawal)":         (UN,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   OK),
+    "node(AuditEntry)":         (UN,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   OK),
     "payOrder":                 (UN,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   OK),
     "cancelBankTransfer":       (UN,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   OK),
     "topUpPrepaid":             (UN,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   DECL),
@@ -243,6 +251,9 @@ class Target:
     invoice: str
     address: str  # the default (and only) billing address
     contract_version: str  # the version in force, already accepted
+    payment: str  # the staff payment that settled the stocked order
+    withdrawal: str  # a withdrawal from the prepaid account
+    audit_entry: str
     spare_products: list[str]  # active domains, one for every requestCancellation cell
     fresh_invitation: str = ""  # revoked: a new one for every cell
     fresh_product: str = ""  # cancelled: a new one for every cell
@@ -428,6 +439,10 @@ OPERATIONS: dict[str, Operation] = {
     "contract": org_field("contract { currentVersion }"),
     "node(Invoice)": node(lambda t: t.invoice),
     "node(BillingAddress)": node(lambda t: t.address),
+    "payments": org_field("payments { totalCount edges { node { status amount { amountCents } } } }"),
+    "node(Payment)": node(lambda t: t.payment),
+    "node(Withdrawal)": node(lambda t: t.withdrawal),
+    "node(AuditEntry)": node(lambda t: t.audit_entry),
     "payOrder": mutation(
         "payOrder",
         "PayOrderInput",
@@ -538,7 +553,12 @@ REMOVE_ADDRESS = """mutation($id: ID!) {
 ACCEPT_CONTRACT = """mutation($input: AcceptContractInput!) {
   acceptContract(input: $input) { contract { accepted } userErrors { code } } }"""
 BILLING_IDS = """query($id: ID!) { organization(id: $id) {
-  invoices { edges { node { id } } } contract { currentVersion } } }"""
+  invoices { edges { node { id } } } contract { currentVersion } payments(first: 1) { edges { node { id } } }
+  auditLog(first: 1) { edges { node { id } } } } }"""
+TOP_UP = """mutation($input: TopUpPrepaidInput!) {
+  topUpPrepaid(input: $input) { payment { status } userErrors { code } } }"""
+WITHDRAW = """mutation($input: WithdrawPrepaidInput!) {
+  withdrawPrepaid(input: $input) { withdrawal { id } userErrors { code } } }"""
 
 
 def ghost_id(type_name: str) -> str:
@@ -676,6 +696,10 @@ async def stock(s: Scenario, resources: tuple[Any, Any, Any], label: str, owner:
     added = await s.ok(owner, ADD_ADDRESS, {"input": {"organizationId": org, "address": address_of(label, "Sede")}})
     billing = (await s.ok(owner, BILLING_IDS, {"id": org}))["organization"]
     version = billing["contract"]["currentVersion"]
+    top_up = {"organizationId": org, "amountCents": 5000, "method": "CARD", "idempotencyKey": key()}
+    await s.ok(owner, TOP_UP, {"input": top_up | {"source": {"cardNumber": "4242424242424242"}}})
+    withdrawal = {"organizationId": org, "amountCents": 1000, "destination": {"iban": IBAN}}
+    withdrawn = await s.ok(owner, WITHDRAW, {"input": withdrawal})
     await s.ok(owner, ACCEPT_CONTRACT, {"input": {"organizationId": org, "version": version}})
     s.secrets[label] = [*domains, STREETS[label]]
     hidden = [name for name in domains if name != showcase_name]
@@ -689,6 +713,9 @@ async def stock(s: Scenario, resources: tuple[Any, Any, Any], label: str, owner:
         "invoice": billing["invoices"]["edges"][0]["node"]["id"],
         "address": added["addBillingAddress"]["billingAddress"]["id"],
         "contract_version": version,
+        "payment": billing["payments"]["edges"][0]["node"]["id"],
+        "withdrawal": withdrawn["withdrawPrepaid"]["withdrawal"]["id"],
+        "audit_entry": billing["auditLog"]["edges"][0]["node"]["id"],
     }
 
 
@@ -748,6 +775,9 @@ async def build(client: httpx.AsyncClient, resources: tuple[Any, Any, Any]) -> S
         invoice=ghost_id("Invoice"),
         address=ghost_id("BillingAddress"),
         contract_version=stock_a["contract_version"],
+        payment=ghost_id("Payment"),
+        withdrawal=ghost_id("Withdrawal"),
+        audit_entry=ghost_id("AuditEntry"),
         spare_products=[],
         fresh_product=ghost_id("Product"),
     )

@@ -15,6 +15,7 @@ from permissions.check import authorize
 from permissions.errors import BadUserInput, GatewayError, NotFound
 from permissions.fields import Target, authenticated
 from permissions.rights import Right, Role
+from resolvers import product_transfers
 from schema.audit import AuditEntry
 from schema.billing import Invoice, Payment, Withdrawal
 from schema.billing_addresses import BillingAddress
@@ -24,6 +25,7 @@ from schema.invitations import Invitation
 from schema.members import Member
 from schema.orders import Order
 from schema.organizations import Organization
+from schema.product_transfers import ProductTransfer, side_of
 from schema.products import Product
 
 Fetch = Callable[[Any, uuid.UUID], Awaitable[Any]]
@@ -103,6 +105,24 @@ def _withdrawals(ctx: Any, i: uuid.UUID) -> Any:
     return ctx.loaders.withdrawal_by_id.load(i)
 
 
+def _transfers(ctx: Any, i: uuid.UUID) -> Any:
+    return ctx.loaders.product_transfer_by_id.load(i)
+
+
+async def _transfer_side(ctx: Any, node_id: uuid.UUID) -> Target | None:
+    row = await _transfers(ctx, node_id)
+    return Target(await side_of(ctx, row)) if row is not None else None
+
+
+async def _transfer(ctx: Any, node_id: uuid.UUID) -> Any:
+    row = await _transfers(ctx, node_id)
+    if row is None:
+        return None
+    return ProductTransfer.from_row(
+        await product_transfers.described(ctx, node_id), await side_of(ctx, row), ctx.clock.now()
+    )
+
+
 RULES: dict[str, NodeRule] = {
     "Organization": NodeRule(_organization, _built(_orgs, lambda ctx, r: Organization.from_row(r))),
     "Member": NodeRule(_in(_members), _built(_members, lambda ctx, r: Member.from_row(r))),
@@ -127,6 +147,7 @@ RULES: dict[str, NodeRule] = {
     "Payment": NodeRule(
         _in(_payments), _built(_payments, lambda ctx, r: Payment.from_row(r)), right=Right.VIEW_BILLING
     ),
+    "ProductTransfer": NodeRule(_transfer_side, _transfer, role=Role.ADMIN),
     "Withdrawal": NodeRule(
         _in(_withdrawals), _built(_withdrawals, lambda ctx, r: Withdrawal.from_row(r)), right=Right.VIEW_BILLING
     ),

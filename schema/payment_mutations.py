@@ -195,7 +195,9 @@ class PaymentMutation:
         description="Withdraw the bank transfer an order waits for, so that it can be paid another way "
         "(an order waiting for a transfer cannot also be paid by card, PayPal or prepaid).",
     )
-    async def cancel_bank_transfer(self, info: Info, input: CancelBankTransferInput) -> CancelBankTransferPayload:
+    async def cancel_bank_transfer(
+        self, info: Info, input: CancelBankTransferInput
+    ) -> CancelBankTransferPayload | None:
         order_id: uuid.UUID = decode_id(input.order_id, "Order")  # type: ignore[assignment]
         outcome = await payments.cancel_bank_transfer(info.context, order_id)
         return await payload(
@@ -204,7 +206,7 @@ class PaymentMutation:
             CancelBankTransferError,
             outcome,
             order=lambda _: _load(info, info.context.loaders.order_by_id, str(order_id), Order.from_row),
-            payment=lambda row: Payment.from_row(row),
+            payment=lambda row: _load(info, info.context.loaders.payment_by_id, str(row.id), Payment.from_row),
         )
 
     @strawberry.mutation(

@@ -13,7 +13,7 @@ from strawberry import relay
 from permissions.fields import Locator, inherited, requires_role
 from permissions.rights import Role
 from resolvers import product_transfers
-from schema.common import Info, _argument, decode_id, encode_id, product_argument
+from schema.common import Info, _argument, decode_id, product_argument
 from schema.errors import user_error
 from schema.payloads import payload
 from schema.products import Product
@@ -53,8 +53,8 @@ class ProductTransferDirection(Enum):
 
 
 @strawberry.type(description="A product (with its add-ons) offered by one organization to another.")
-class ProductTransfer:
-    id: strawberry.ID = inherited()
+class ProductTransfer(relay.Node):
+    id: relay.NodeID[uuid.UUID]
     direction: ProductTransferDirection = inherited()
     status: ProductTransferStatus = inherited()
     product_name: str = inherited()
@@ -70,7 +70,7 @@ class ProductTransfer:
     def from_row(cls, row: Any, viewer_organization_id: uuid.UUID, now: datetime) -> Self:
         incoming = row.to_organization_id == viewer_organization_id
         return cls(
-            id=strawberry.ID(encode_id("ProductTransfer", row.id)),
+            id=row.id,
             direction=ProductTransferDirection.INCOMING if incoming else ProductTransferDirection.OUTGOING,
             status=ProductTransferStatus(product_transfers.status_of(row, now)),
             product_name=row.product_name,
@@ -82,6 +82,24 @@ class ProductTransfer:
             expires_at=row.expires_at,
             decided_at=row.decided_at,
         )
+
+    @classmethod
+    async def resolve_nodes(  # type: ignore[override]
+        cls, *, info: Info, node_ids: Any, required: bool = False
+    ) -> list[Self | None]:
+        # Reached only through `node(id:)`, which has already decided the side the caller reads from.
+        rows = [await product_transfers.described(info.context, uuid.UUID(i)) for i in node_ids]
+        now = info.context.clock.now()
+        sides = [await side_of(info.context, r) if r else None for r in rows]
+        return [cls.from_row(r, side, now) if r and side else None for r, side in zip(rows, sides, strict=True)]
+
+
+async def side_of(ctx: Any, row: Any) -> uuid.UUID:
+    """The organization a caller reads a hand-off as: the receiving one where they are an admin, else the giver."""
+    grant = await ctx.loaders.grant_by_organization_id.load(row.to_organization_id)
+    if grant is not None and grant.active and grant.at_least(Role.ADMIN):
+        return row.to_organization_id
+    return row.organization_id
 
 
 def transfer_argument(path: str, *, receiving: bool) -> Locator:
@@ -163,7 +181,7 @@ class ProductTransferMutation:
         "entity. Only an owner may give; the receiving organization's owner or admin accepts or declines "
         "within 14 days.",
     )
-    async def transfer_product(self, info: Info, input: TransferProductInput) -> TransferProductPayload:
+    async def transfer_product(self, info: Info, input: TransferProductInput) -> TransferProductPayload | None:
         destination = decode_id(input.to_organization_id, "Organization")
         product_id = decode_id(input.product_id, "Product")
         outcome = await product_transfers.request(info.context, product_id, destination)  # type: ignore[arg-type]
@@ -180,7 +198,9 @@ class ProductTransferMutation:
         extensions=[requires_role(Role.ADMIN, RECEIVER)],
         description="The receiving organization takes the product over; it leaves the giver's scopes.",
     )
-    async def accept_product_transfer(self, info: Info, input: ProductTransferIdInput) -> AcceptProductTransferPayload:
+    async def accept_product_transfer(
+        self, info: Info, input: ProductTransferIdInput
+    ) -> AcceptProductTransferPayload | None:
         outcome = await product_transfers.accept(info.context, _transfer_id(input))
         return await payload(
             info,
@@ -194,7 +214,7 @@ class ProductTransferMutation:
     @strawberry.mutation(extensions=[requires_role(Role.ADMIN, RECEIVER)])
     async def decline_product_transfer(
         self, info: Info, input: ProductTransferIdInput
-    ) -> DeclineProductTransferPayload:
+    ) -> DeclineProductTransferPayload | None:
         outcome = await product_transfers.decline(info.context, _transfer_id(input))
         return await payload(
             info,
@@ -207,7 +227,9 @@ class ProductTransferMutation:
     @strawberry.mutation(
         extensions=[requires_role(Role.OWNER, GIVER)], description="Withdraw an offer nobody answered yet."
     )
-    async def cancel_product_transfer(self, info: Info, input: ProductTransferIdInput) -> CancelProductTransferPayload:
+    async def cancel_product_transfer(
+        self, info: Info, input: ProductTransferIdInput
+    ) -> CancelProductTransferPayload | None:
         outcome = await product_transfers.cancel(info.context, _transfer_id(input))
         return await payload(
             info,

@@ -300,3 +300,18 @@ async def test_a_moved_product_leaves_every_scope_of_the_giver(client, shop):
     invitations = (await anna.gql(client, INVITATIONS, {"org": alfa}))["data"]["organization"]["invitations"]
     pending = next(e["node"] for e in invitations["edges"] if e["node"]["email"] == "later@alfa.example")
     assert pending["productScope"]["productIds"] == [domain["id"]]
+
+
+async def test_each_side_refetches_an_offer_by_node_id_and_nobody_else_does(client, shop):
+    anna, _, bruno, beta, _, hosting, _ = shop
+    transfer_id = (await _offer(client, anna, hosting["id"], beta))["transfer"]["id"]
+    query = "query($id: ID!) { node(id: $id) { ... on ProductTransfer { id direction status } } }"
+    as_giver = await anna.gql(client, query, {"id": transfer_id})
+    assert as_giver["data"]["node"] == {"id": transfer_id, "direction": "OUTGOING", "status": "PENDING"}
+    as_receiver = await bruno.gql(client, query, {"id": transfer_id})
+    assert as_receiver["data"]["node"] == {"id": transfer_id, "direction": "INCOMING", "status": "PENDING"}
+    stranger = await person(client, "stranger@gamma.example")
+    await organization(client, stranger, "Gamma Srl")
+    refused = await stranger.gql(client, query, {"id": transfer_id})
+    assert refused["data"] == {"node": None}
+    assert refused["errors"][0]["extensions"]["code"] == "NOT_FOUND"

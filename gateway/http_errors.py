@@ -89,7 +89,8 @@ def _is_outage_signature(exc: BaseException) -> bool:
 def is_database_outage(exc: BaseException) -> bool:
     """True when the failure says the database is unreachable, not that the request was wrong."""
     chain = _chain(exc)
-    from_database = any(isinstance(e, sa_exc.SQLAlchemyError | asyncpg.PostgresError | asyncpg.InterfaceError) for e in chain)
+    database_errors = sa_exc.SQLAlchemyError | asyncpg.PostgresError | asyncpg.InterfaceError
+    from_database = any(isinstance(e, database_errors) for e in chain)
     return from_database and any(_is_outage_signature(e) for e in chain)
 
 

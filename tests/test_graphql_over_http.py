@@ -18,7 +18,8 @@ VIEWER_ID = "{ viewer { user { id } } }"
 
 
 async def post(client: httpx.AsyncClient, body: object, **headers: str) -> httpx.Response:
-    return await client.post("/graphql", content=orjson.dumps(body), headers={"Content-Type": "application/json", **headers})
+    all_headers = {"Content-Type": "application/json", **headers}
+    return await client.post("/graphql", content=orjson.dumps(body), headers=all_headers)
 
 
 def code_of(response: httpx.Response) -> str:
@@ -46,7 +47,8 @@ async def test_refusals_use_the_media_type_the_client_asked_for(client, make_cli
 
 @pytest.mark.parametrize("accept", [{}, SPEC])
 async def test_persisted_queries_are_not_supported_the_way_apollo_says_it(client, accept):
-    extensions = {"persistedQuery": {"version": 1, "sha256Hash": "ecf4edb46db40b5132295c0291d62fb65d6759a9eedfa4d5d612dd5ec54a6b38"}}
+    digest = "ecf4edb46db40b5132295c0291d62fb65d6759a9eedfa4d5d612dd5ec54a6b38"
+    extensions = {"persistedQuery": {"version": 1, "sha256Hash": digest}}
     for body in ({"extensions": extensions}, {"query": "{ __typename }", "extensions": extensions}):
         response = await post(client, body, **accept)
         assert response.status_code == 200
@@ -62,9 +64,7 @@ async def test_persisted_queries_are_not_supported_the_way_apollo_says_it(client
         pytest.param("{ viewer { user { id } }", None, "GRAPHQL_PARSE_FAILED", id="syntax"),
         pytest.param("{ viewer { usr { id } } }", None, "GRAPHQL_VALIDATION_FAILED", id="unknown-field"),
         pytest.param("query($x: Int) { __typename }", None, "GRAPHQL_VALIDATION_FAILED", id="unused-variable"),
-        pytest.param(
-            "query($n: String!) { __type(name: $n) { name } }", {}, "BAD_USER_INPUT", id="missing-variable"
-        ),
+        pytest.param("query($n: String!) { __type(name: $n) { name } }", {}, "BAD_USER_INPUT", id="missing-variable"),
         pytest.param(
             "query($n: String!) { __type(name: $n) { name } }", {"n": 5}, "BAD_USER_INPUT", id="variable-wrong-type"
         ),

@@ -44,10 +44,7 @@ async def token_of_new_user(client: httpx.AsyncClient) -> str:
 
 async def test_a_failing_branch_does_not_cancel_the_loader_another_branch_waits_on(client):
     token = await token_of_new_user(client)
-    query = (
-        "{ a: viewer { user { id } organizations(first: -1) { edges { cursor } } }"
-        " b: viewer { user { id } } }"
-    )
+    query = "{ a: viewer { user { id } organizations(first: -1) { edges { cursor } } } b: viewer { user { id } } }"
     response = await client.post("/graphql", json={"query": query}, headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 200
     assert response.headers["x-content-type-options"] == "nosniff"
@@ -111,7 +108,9 @@ async def test_database_down_during_the_bearer_token_lookup_is_503(client, engin
     token = await token_of_new_user(client)
     with caplog.at_level(logging.ERROR, logger="gateway.errors"):
         async with database_outage(engine):
-            response = await client.post("/graphql", json={"query": VIEWER_ID}, headers={"Authorization": f"Bearer {token}"})
+            response = await client.post(
+                "/graphql", json={"query": VIEWER_ID}, headers={"Authorization": f"Bearer {token}"}
+            )
             spec = await client.post(
                 "/graphql",
                 json={"query": VIEWER_ID},
@@ -121,7 +120,8 @@ async def test_database_down_during_the_bearer_token_lookup_is_503(client, engin
     assert error["message"] == "The service is briefly unavailable; retry in a few seconds."
     assert response.headers["retry-after"] == "5"
     assert_coded(spec, 503, "SERVICE_UNAVAILABLE", GRAPHQL_RESPONSE)
-    assert [r.request_id for r in caplog.records if r.name == "gateway.errors"][0] == response.headers["x-request-id"]  # type: ignore[attr-defined]
+    logged = next(r for r in caplog.records if r.name == "gateway.errors")
+    assert logged.request_id == response.headers["x-request-id"]  # type: ignore[attr-defined]
     # And once the database is back, the same token works again.
     after = await client.post("/graphql", json={"query": VIEWER_ID}, headers={"Authorization": f"Bearer {token}"})
     assert after.status_code == 200

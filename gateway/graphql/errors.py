@@ -87,12 +87,12 @@ def public_error(error: GraphQLError, request_id: str | None, *, validation: boo
 
 
 class ErrorPolicy(SchemaExtension):
-    def __init__(self) -> None:
-        self._validation_errors: set[int] = set()
+    # Ids of the errors validation reported (a cached validation hands back the same objects).
+    _validation_errors: frozenset[int] = frozenset()
 
     def on_validate(self) -> Iterator[None]:
         yield
-        self._validation_errors = {id(e) for e in self.execution_context.pre_execution_errors or ()}
+        self._validation_errors = frozenset(id(e) for e in self.execution_context.pre_execution_errors or ())
 
     def on_operation(self) -> Iterator[None]:
         yield

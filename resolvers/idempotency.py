@@ -50,6 +50,7 @@ class ClaimLost(Exception):
 
 
 IN_PROGRESS = ("CONFLICT", "The same request is being processed; retry in a moment.")
+REUSED = ("IDEMPOTENCY_KEY_REUSED", "This idempotency key was used for a different request; use a new key.")
 
 
 def request_hash(operation: str, request: dict[str, Any]) -> str:
@@ -70,37 +71,34 @@ async def claim(ctx: Context, organization_id: uuid.UUID, key: str, operation: s
     async with ctx.db.begin() as session:
         expired = delete(IdempotencyKey).where(_key(organization_id, key), IdempotencyKey.expires_at <= now)
         await session.execute(expired)
-        inserted = await session.scalar(
-            insert(IdempotencyKey)
-            .values(
-                organization_id=organization_id,
-                key=key,
-                operation=operation,
-                request_hash=digest,
-                created_at=now,
-                expires_at=now + KEPT_FOR,
-            )
-            .on_conflict_do_nothing()
-            .returning(IdempotencyKey.key)
-        )
-        if inserted is not None:
-            return Claim(True)
-        # SKIP LOCKED: a row locked by a paying transaction belongs to a live request.
+        # SKIP LOCKED, and no INSERT that would meet the row: a row locked by a paying transaction
+        # belongs to a live request, and waiting on it would hold this one for the whole payment.
         existing = (
             await session.execute(
                 select(IdempotencyKey).where(_key(organization_id, key)).with_for_update(skip_locked=True)
             )
         ).scalar_one_or_none()
         if existing is None:
-            return Claim(False, refusal=IN_PROGRESS)
-        if existing.request_hash != digest:
-            return Claim(
-                False,
-                refusal=(
-                    "IDEMPOTENCY_KEY_REUSED",
-                    "This idempotency key was used for a different request; use a new key.",
-                ),
+            held = await session.scalar(select(IdempotencyKey.request_hash).where(_key(organization_id, key)))
+            if held is not None:
+                return Claim(False, refusal=REUSED if held != digest else IN_PROGRESS)
+            inserted = await session.scalar(
+                insert(IdempotencyKey)
+                .values(
+                    organization_id=organization_id,
+                    key=key,
+                    operation=operation,
+                    request_hash=digest,
+                    created_at=now,
+                    expires_at=now + KEPT_FOR,
+                )
+                .on_conflict_do_nothing()
+                .returning(IdempotencyKey.key)
             )
+            # Nothing inserted: a concurrent duplicate claimed the key a moment ago.
+            return Claim(True) if inserted is not None else Claim(False, refusal=IN_PROGRESS)
+        if existing.request_hash != digest:
+            return Claim(False, refusal=REUSED)
         if existing.response is not None:
             return Claim(False, response=existing.response)
         if existing.created_at > now - LEASE:

@@ -98,3 +98,34 @@ async def test_a_payment_that_fails_releases_its_key_at_once(client, engine):
     assert [e["extensions"]["code"] for e in failed["errors"]] == ["INTERNAL"]
     retried = (await owner.gql(client, PAY, pay))["data"]["payOrder"]
     assert retried["userErrors"] == [{"code": "INSUFFICIENT_FUNDS"}]
+
+
+async def test_a_slow_live_attempt_is_never_taken_over(client, engine, clock):
+    owner = await person(client, "slow@example.com")
+    org = await organization(client, owner)
+    top_up = {"organizationId": org, "amountCents": 10_000, "method": "CARD", "idempotencyKey": "top-up"}
+    top_up["source"] = {"cardNumber": "4242 4242 4242 4242"}
+    assert (await owner.gql(client, TOP_UP, {"input": top_up}))["data"]["topUpPrepaid"]["userErrors"] == []
+    order = (await place_order(client, owner, org, HOSTING))["order"]
+    pay = {"input": {"orderId": order["id"], "method": "PREPAID", "idempotencyKey": "slow"}}
+
+    async with admin_connection(engine) as (admin, database):
+        locker = await engine.connect()
+        # SHARE: the payment row waits, reads of the table do not.
+        await locker.execute(text("LOCK TABLE payments IN SHARE MODE"))
+        attempt = asyncio.create_task(owner.gql(client, PAY, pay))
+        await _gateway_waits_on_a_lock(admin, database)
+        # Past the lease, but the first attempt still holds its claim: the retry must not run beside it.
+        clock.advance(LEASE * 2)
+        # Bounded: a retry that queued behind the live attempt would wait for it forever here.
+        retry = (await asyncio.wait_for(owner.gql(client, PAY, pay), timeout=15))["data"]["payOrder"]
+        await locker.rollback()
+        await locker.close()
+        first = (await attempt)["data"]["payOrder"]
+
+    assert retry["userErrors"] == [{"code": "CONFLICT"}]
+    assert first["payment"]["status"] == "SUCCEEDED"
+    assert (await owner.gql(client, PAY, pay))["data"]["payOrder"] == first
+    async with engine.connect() as conn:
+        assert await conn.scalar(text("SELECT count(*) FROM payments WHERE purpose = 'ORDER'")) == 1
+        assert await conn.scalar(text(BALANCE)) == 10_000 - 6088

@@ -70,6 +70,12 @@ async def _idempotent(
         return PaymentResult.from_json(claim.response)
     try:
         return await work()
+    except idempotency.ClaimLost:
+        # A takeover of our claim answered first and nothing of ours was written: its answer is ours.
+        again = await idempotency.claim(ctx, organization_id, key, operation, request)
+        if again.response is None:
+            raise
+        return PaymentResult.from_json(again.response)
     except BaseException:
         await idempotency.release(ctx, organization_id, key)
         raise
@@ -106,6 +112,7 @@ async def pay_order(ctx: Context, order_id: uuid.UUID, method: str, key: str, so
 
     async def work() -> PaymentResult:
         async with ctx.db.begin() as session:
+            await idempotency.hold(session, organization_id, key)
             order = (await session.execute(select(Order).where(Order.id == order_id).with_for_update())).scalar_one()
             result = await _pay_locked(ctx, session, order, method, source)
             await idempotency.record(session, organization_id, key, result.as_json())
@@ -199,6 +206,7 @@ async def top_up(
 
     async def work() -> PaymentResult:
         async with ctx.db.begin() as session:
+            await idempotency.hold(session, organization_id, key)
             payment = _payment(ctx, None, organization_id, "TOP_UP", method, amount_cents)
             session.add(payment)
             result = PaymentResult("PENDING", payment_id=str(payment.id))

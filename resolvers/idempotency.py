@@ -16,9 +16,10 @@ from __future__ import annotations
 import hashlib
 import logging
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 import orjson
 from sqlalchemy import delete, select, update
@@ -29,6 +30,7 @@ from gateway.db.models import IdempotencyKey
 from resolvers.context import Context
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 KEPT_FOR = timedelta(hours=24)
 # Longer than a claim waits before its paying transaction takes the row lock (one loader read).
@@ -139,3 +141,36 @@ async def release(ctx: Context, organization_id: uuid.UUID, key: str) -> None:
             )
     except Exception:
         log.warning("could not release an idempotency claim; it lapses after its lease", exc_info=True)
+
+
+async def once(
+    ctx: Context,
+    organization_id: uuid.UUID,
+    key: str,
+    operation: str,
+    request: dict[str, Any],
+    work: Callable[[], Awaitable[T]],
+    *,
+    replay: Callable[[dict[str, Any]], Awaitable[T]],
+    refused: Callable[[str, str], T],
+) -> T:
+    """Run `work` at most once per key: a retry replays the stored answer, another request is refused.
+
+    `work` opens the transaction that moves money, calls `hold` first in it and `record` before it commits.
+    """
+    claimed = await claim(ctx, organization_id, key, operation, request)
+    if claimed.refusal is not None:
+        return refused(*claimed.refusal)
+    if claimed.response is not None:
+        return await replay(claimed.response)
+    try:
+        return await work()
+    except ClaimLost:
+        # A takeover of our claim answered first and nothing of ours was written: its answer is ours.
+        again = await claim(ctx, organization_id, key, operation, request)
+        if again.response is None:
+            raise
+        return await replay(again.response)
+    except BaseException:
+        await release(ctx, organization_id, key)
+        raise

@@ -63,22 +63,19 @@ def _refused(code: str, message: str, *path: str) -> PaymentResult:
 async def _idempotent(
     ctx: Context, organization_id: uuid.UUID, key: str, operation: str, request: dict[str, Any], work: Any
 ) -> PaymentResult:
-    claim = await idempotency.claim(ctx, organization_id, key, operation, request)
-    if claim.refusal is not None:
-        return _refused(claim.refusal[0], claim.refusal[1], "input", "idempotencyKey")
-    if claim.response is not None:
-        return PaymentResult.from_json(claim.response)
-    try:
-        return await work()
-    except idempotency.ClaimLost:
-        # A takeover of our claim answered first and nothing of ours was written: its answer is ours.
-        again = await idempotency.claim(ctx, organization_id, key, operation, request)
-        if again.response is None:
-            raise
-        return PaymentResult.from_json(again.response)
-    except BaseException:
-        await idempotency.release(ctx, organization_id, key)
-        raise
+    async def replay(stored: dict[str, Any]) -> PaymentResult:
+        return PaymentResult.from_json(stored)
+
+    return await idempotency.once(
+        ctx,
+        organization_id,
+        key,
+        operation,
+        request,
+        work,
+        replay=replay,
+        refused=lambda code, message: _refused(code, message, "input", "idempotencyKey"),
+    )
 
 
 def _payment(

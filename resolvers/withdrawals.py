@@ -59,16 +59,16 @@ async def withdraw(
     if isinstance(destination, Outcome):
         return destination
     request = {"amountCents": amount_cents, "destination": destination}
-    claim = await idempotency.claim(ctx, organization_id, key, "withdrawPrepaid", request)
-    if claim.refusal is not None:
-        return Outcome.fail(claim.refusal[0], claim.refusal[1], "input", "idempotencyKey")
-    if claim.response is not None:
-        return await _replayed(ctx, claim.response)
-    try:
-        return await _withdraw(ctx, organization_id, amount_cents, destination, key)
-    except BaseException:
-        await idempotency.release(ctx, organization_id, key)
-        raise
+    return await idempotency.once(
+        ctx,
+        organization_id,
+        key,
+        "withdrawPrepaid",
+        request,
+        lambda: _withdraw(ctx, organization_id, amount_cents, destination, key),
+        replay=lambda stored: _replayed(ctx, stored),
+        refused=lambda code, message: Outcome.fail(code, message, "input", "idempotencyKey"),
+    )
 
 
 async def _withdraw(
@@ -76,6 +76,7 @@ async def _withdraw(
 ) -> Outcome[Withdrawal]:
     now = ctx.clock.now()
     async with ctx.db.begin() as session:
+        await idempotency.hold(session, organization_id, key)
         balance = await prepaid.debit(
             session, organization_id, amount_cents, "WITHDRAWAL", "Prelievo richiesto", now, created_by=ctx.user_id
         )

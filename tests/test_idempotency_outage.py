@@ -61,7 +61,7 @@ async def test_a_payment_cut_off_by_a_database_outage_can_be_retried_with_its_ke
     await locker.invalidate()
     await engine.dispose()
 
-    assert failed["data"] is None
+    assert failed["data"] == {"payOrder": None}
     assert [e["extensions"]["code"] for e in failed["errors"]] == ["SERVICE_UNAVAILABLE"]
     async with engine.connect() as conn:
         assert await conn.scalar(text("SELECT count(*) FROM idempotency_keys WHERE key = 'pay-once'")) == 1

@@ -17,6 +17,7 @@ from gateway.clock import Clock
 from gateway.database import open_engine
 from gateway.db.migrate import upgrade
 from gateway.document_routes import contract_document, proforma_document
+from gateway.graphiql import graphiql_asset
 from gateway.graphql.schema import build_schema
 from gateway.graphql.view import GatewayGraphQL
 from gateway.health import healthz, readyz
@@ -25,6 +26,8 @@ from gateway.logo_route import organization_logo
 from gateway.mail_delivery import SmtpTarget, deliver_pending
 from gateway.mailbox import dev_mailbox
 from gateway.middleware.body_limit import BodyLimitMiddleware
+from gateway.middleware.error_guard import ErrorGuardMiddleware
+from gateway.middleware.graphql_media_type import GraphQLMediaTypeMiddleware
 from gateway.middleware.request_id import RequestIdMiddleware
 from gateway.middleware.security_headers import SecurityHeadersMiddleware
 from gateway.resources import Resources
@@ -80,15 +83,19 @@ def create_app(
     ]
     if settings.is_development:
         routes.append(Route("/dev/mailbox", dev_mailbox))
+        routes.append(Route("/graphiql/{digest}/{name}", graphiql_asset, methods=["GET"]))
 
+    # Outermost first. The guard answers whatever escapes everything inside it.
     middleware = [
+        Middleware(ErrorGuardMiddleware, hsts=not settings.is_development),
         Middleware(RequestIdMiddleware),
         Middleware(SecurityHeadersMiddleware, hsts=not settings.is_development),
+        Middleware(GraphQLMediaTypeMiddleware),
         Middleware(BodyLimitMiddleware, max_bytes=settings.limits.max_body_bytes),
     ]
     if settings.allowed_origins:
         middleware.insert(
-            2,
+            3,
             Middleware(
                 CORSMiddleware,
                 allow_origins=list(settings.allowed_origins),

@@ -1,16 +1,24 @@
-"""`gateway serve | migrate | seed-demo | schema | mail list`."""
+"""`gateway serve | migrate | seed-demo | schema | mail | orders | payments | credits | promo | jobs`.
+
+What a person reads goes to stdout; the JSON logs go to stderr. A failure is one line on stderr,
+`gateway: <what went wrong>`, and a non-zero exit status: 2 for usage and settings, 1 for the rest.
+"""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
 import gc
-import sys
+import logging
 from collections.abc import Awaitable, Callable
+from importlib.metadata import PackageNotFoundError, version
 
 from gateway import logs
+from gateway.cli_support import CommandError, aware_datetime, id_argument
 from gateway.clock import Clock
 from gateway.settings import Settings, SettingsError
+
+log = logging.getLogger("gateway.cli")
 
 
 def _serve(settings: Settings, args: argparse.Namespace) -> None:
@@ -21,14 +29,14 @@ def _serve(settings: Settings, args: argparse.Namespace) -> None:
 
     app = create_app(settings, migrate=args.migrate, seed_demo=args.demo)
     url = f"http://{settings.host}:{settings.port}/graphql"
-    print(f"\n  Organization gateway: {url}", file=sys.stderr)
+    print(f"\n  Organization gateway: {url}")
     if settings.is_development:
-        print("  GraphiQL: open the URL above in a browser; mail goes to /dev/mailbox", file=sys.stderr)
+        print("  GraphiQL: open the URL above in a browser; mail goes to /dev/mailbox")
     if args.demo:
-        print(f"  Demo logins, loaded on first start (password: {settings.demo_password}):", file=sys.stderr)
+        print(f"  Demo logins, loaded on first start (password: {settings.demo_password}):")
         for email, _, role in DEMO_USERS:
-            print(f"    {email:28} {role}", file=sys.stderr)
-    print(file=sys.stderr)
+            print(f"    {email:28} {role}")
+    print(flush=True)
     # Objects made at start-up live for the whole process; keep them out of every collection. A large
     # answer allocates tens of thousands of short-lived objects: collect the young generation less often.
     gc.freeze()
@@ -100,8 +108,6 @@ def _reconcile(reference: str, payment_reference: str) -> Callable[[object], Awa
 
 def _staff(action: str, args: argparse.Namespace) -> Callable[[object], Awaitable[None]]:
     async def run(resources: object) -> None:
-        from datetime import datetime
-
         from gateway import staff_cli
 
         if action == "credit":
@@ -115,8 +121,8 @@ def _staff(action: str, args: argparse.Namespace) -> Callable[[object], Awaitabl
                     percent_off=args.percent,
                     amount_off_cents=args.amount_cents,
                     kinds=args.kinds or [],
-                    valid_from=datetime.fromisoformat(args.valid_from),
-                    valid_until=datetime.fromisoformat(args.valid_until),
+                    valid_from=args.valid_from,
+                    valid_until=args.valid_until,
                     max_uses=args.max_uses,
                 )
             )
@@ -131,8 +137,16 @@ async def _jobs(resources: object) -> None:
     print(", ".join(f"{name}: {count}" for name, count in jobs.vars_of(report).items()))
 
 
-def main(argv: list[str] | None = None) -> None:
+def _version() -> str:
+    try:
+        return version("organization-gateway")
+    except PackageNotFoundError:  # run from a checkout that was never installed
+        return "unknown"
+
+
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="gateway", description="Organization GraphQL gateway")
+    parser.add_argument("--version", action="version", version=f"gateway {_version()}")
     commands = parser.add_subparsers(dest="command", required=True)
     serve = commands.add_parser("serve", help="serve /graphql")
     serve.add_argument("--migrate", action="store_true", help="apply migrations before serving")
@@ -143,20 +157,20 @@ def main(argv: list[str] | None = None) -> None:
     mail = commands.add_parser("mail", help="outgoing mail")
     mail_commands = mail.add_subparsers(dest="mail_command", required=True)
     mail_list = mail_commands.add_parser("list", help="show recent outbox messages")
-    mail_list.add_argument("--limit", type=int, default=20)
+    mail_list.add_argument("--limit", type=_positive, default=20)
     orders = commands.add_parser("orders", help="orders")
     orders_commands = orders.add_subparsers(dest="orders_command", required=True)
     mark_paid = orders_commands.add_parser("mark-paid", help="complete an order waiting for payment")
-    mark_paid.add_argument("order", help="order number (ORD-2026-000001) or id")
+    mark_paid.add_argument("order", help="order number (ORD-2026-000001), its id from the API, or its UUID")
     payments = commands.add_parser("payments", help="payments")
     payments_commands = payments.add_subparsers(dest="payments_command", required=True)
     reconcile = payments_commands.add_parser("reconcile", help="record a bank transfer that paid an order")
-    reconcile.add_argument("order", help="order number (ORD-2026-000001) or id")
+    reconcile.add_argument("order", help="order number (ORD-2026-000001), its id from the API, or its UUID")
     reconcile.add_argument("--reference", required=True, help="the bank's reference of the transfer")
     credits = commands.add_parser("credits", help="free credits")
     credits_commands = credits.add_subparsers(dest="credits_command", required=True)
     grant = credits_commands.add_parser("grant", help="grant an organization credit for one kind of product")
-    grant.add_argument("organization", help="organization id (UUID)")
+    grant.add_argument("organization", type=id_argument("Organization"), help="id from the API, or the UUID")
     grant.add_argument("kind", help="product kind, e.g. HOSTING")
     grant.add_argument("amount_cents", type=int)
     grant.add_argument("--reason", required=True)
@@ -168,14 +182,42 @@ def main(argv: list[str] | None = None) -> None:
     create.add_argument("--percent", type=int)
     create.add_argument("--amount-cents", type=int)
     create.add_argument("--kinds", nargs="*", help="product kinds it applies to (all when omitted)")
-    create.add_argument("--valid-from", required=True, help="ISO date-time with offset, e.g. 2026-01-01T00:00+00:00")
-    create.add_argument("--valid-until", required=True)
+    create.add_argument("--valid-from", required=True, type=aware_datetime, help="e.g. 2026-01-01T00:00+00:00")
+    create.add_argument("--valid-until", required=True, type=aware_datetime)
     create.add_argument("--max-uses", type=int)
     jobs = commands.add_parser("jobs", help="time-driven jobs")
     jobs_commands = jobs.add_subparsers(dest="jobs_command", required=True)
     jobs_commands.add_parser("run", help="run the due jobs once")
-    args = parser.parse_args(argv)
+    return parser
 
+
+def _positive(value: str) -> int:
+    if not value.isdigit() or int(value) < 1:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a positive whole number")
+    return int(value)
+
+
+def _one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split())
+    return text or type(exc).__name__
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        _run(parser, args)
+    except CommandError as exc:
+        parser.exit(1, f"gateway: {_one_line(exc)}\n")
+    except KeyboardInterrupt:
+        parser.exit(130, "gateway: interrupted\n")
+    except Exception as exc:
+        # The traceback is for whoever reads the logs; the person at the terminal gets one line.
+        log.debug("command failed", exc_info=True)
+        parser.exit(1, f"gateway: {args.command} failed: {type(exc).__name__}: {_one_line(exc)}\n")
+
+
+def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
     if args.command == "schema":
         from gateway.graphql.schema import build_schema
 

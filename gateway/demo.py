@@ -44,6 +44,7 @@ def _user(email: str, name: str, password_hash: str, now: datetime) -> User:
         language="it",
         failed_logins=0,
         password_changed_at=now,
+        email_verified_at=now,  # demo logins see and accept invitations like real, verified people
         created_at=now,
         updated_at=now,
     )

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.db.base import new_id
 from gateway.db.models import BillingAddress, Order, Product, PromoCode
-from resolvers import invoices, prepaid, renewals
+from resolvers import fees, invoices, prepaid, renewals, vies
 
 
 async def add(session: AsyncSession, organizations: dict[str, uuid.UUID], now: datetime) -> None:
@@ -64,5 +64,6 @@ async def _suspended_for_non_payment(session: AsyncSession, organization_id: uui
     ).scalar_one()
     due = now - timedelta(days=20)
     mail.expires_at, mail.status, mail.suspended_reason = due, "SUSPENDED", "NON_PAYMENT"
-    order = await renewals.renewal_order(session, mail, due)
+    order = await renewals.renewal_order(session, mail, due, vies.LocalVies())
     assert order is not None, "the catalog prices the mail service for its term"
+    await fees.add_reactivation_fee(session, order)

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import uuid
-
 from sqlalchemy import select
 
+from gateway.cli_support import CommandError, object_id
 from gateway.db.models import Order
 from gateway.resources import Resources
 from resolvers import orders, payments
@@ -14,15 +13,16 @@ from resolvers import orders, payments
 async def settle(resources: Resources, reference: str, method: str, payment_reference: str) -> str:
     async with resources.db.begin() as session:
         stmt = select(Order).with_for_update()
+        # An order is named by its number (what customers and bank transfers quote), its UUID or its API id.
         try:
-            stmt = stmt.where(Order.id == uuid.UUID(reference))
-        except ValueError:
-            stmt = stmt.where(Order.number == reference)
+            stmt = stmt.where(Order.id == object_id(reference, "Order"))
+        except CommandError:
+            stmt = stmt.where(Order.number == reference.strip())
         order = (await session.execute(stmt)).scalar_one_or_none()
         if order is None:
-            return f"no order {reference}"
+            raise CommandError(f"no order {reference}")
         if order.status != orders.PENDING:
-            return f"order {order.number} is {order.status}, not waiting for payment"
+            raise CommandError(f"order {order.number} is {order.status}, not waiting for payment")
         invoice = await payments.settle_by_staff(
             session, resources.settings, order, method, payment_reference, resources.clock.now()
         )

@@ -55,6 +55,8 @@ class Settings:
     forwarded_allow_ips: str = "127.0.0.1"
     payment_provider: str = "local-test"
     bank_iban: str = DEFAULT_BANK_IBAN
+    vies: str = "off"
+    allow_embedded_db: bool = False
     limits: Limits = field(default_factory=Limits)
 
     @property
@@ -97,11 +99,20 @@ class Settings:
         if len(secret_key) < 32:
             raise SettingsError("GATEWAY_SECRET_KEY must be at least 32 characters")
 
+        database_url = get("DATABASE_URL")
+        allow_embedded_db = (get("ALLOW_EMBEDDED_DB", "") or "").lower() in ("1", "true", "yes")
+        # The embedded server lives and dies with one process on one disk: production uses it only when told to.
+        if database_url is None and not development and not allow_embedded_db:
+            raise SettingsError(
+                "GATEWAY_DATABASE_URL is required in production "
+                "(set GATEWAY_ALLOW_EMBEDDED_DB=1 to run on the embedded PostgreSQL)"
+            )
+
         origins = tuple(o.strip().rstrip("/") for o in (get("ALLOWED_ORIGINS", "") or "").split(",") if o.strip())
         defaults = Limits()
         return cls(
             environment=environment,
-            database_url=get("DATABASE_URL"),
+            database_url=database_url,
             data_dir=data_dir,
             host=get("HOST", "127.0.0.1") or "127.0.0.1",
             port=get_int("PORT", 8000),
@@ -122,6 +133,8 @@ class Settings:
             forwarded_allow_ips=get("FORWARDED_ALLOW_IPS", "127.0.0.1") or "127.0.0.1",
             payment_provider=_payment_provider(get("PAYMENT_PROVIDER"), development),
             bank_iban=get("BANK_IBAN") or DEFAULT_BANK_IBAN,
+            vies=_vies(get("VIES", "off")),
+            allow_embedded_db=allow_embedded_db,
             limits=Limits(
                 max_depth=get_int("MAX_DEPTH", defaults.max_depth),
                 max_aliases=get_int("MAX_ALIASES", defaults.max_aliases),
@@ -130,6 +143,12 @@ class Settings:
                 max_page_size=get_int("MAX_PAGE_SIZE", defaults.max_page_size),
             ),
         )
+
+
+def _vies(mode: str | None) -> str:
+    if mode not in ("off", "online"):
+        raise SettingsError("GATEWAY_VIES must be 'off' or 'online'")
+    return mode
 
 
 def _payment_provider(name: str | None, development: bool) -> str:

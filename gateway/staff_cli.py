@@ -7,9 +7,11 @@ from datetime import datetime
 
 from sqlalchemy.dialects.postgresql import insert
 
+from gateway.cli_support import CommandError, object_id
 from gateway.db.base import new_id
 from gateway.db.models import FreeCredit, Organization, PromoCode
 from gateway.resources import Resources
+from resolvers.pricing import plain_amount
 
 KINDS = (
     "DOMAIN",
@@ -25,13 +27,14 @@ KINDS = (
 )
 
 
-async def grant_credit(resources: Resources, organization: str, kind: str, amount_cents: int, reason: str) -> str:
+async def grant_credit(resources: Resources, organization: uuid.UUID, kind: str, amount_cents: int, reason: str) -> str:
     if kind not in KINDS or amount_cents <= 0:
-        return f"a credit needs a product kind ({', '.join(KINDS)}) and a positive amount"
+        raise CommandError(f"a credit needs a product kind ({', '.join(KINDS)}) and a positive amount")
+    organization_id = organization if isinstance(organization, uuid.UUID) else object_id(organization, "Organization")
     async with resources.db.begin() as session:
-        org = await session.get(Organization, uuid.UUID(organization))
+        org = await session.get(Organization, organization_id)
         if org is None or org.deleted_at is not None:
-            return f"no organization {organization}"
+            raise CommandError(f"no organization {organization}")
         session.add(
             FreeCredit(
                 id=new_id(),
@@ -43,7 +46,7 @@ async def grant_credit(resources: Resources, organization: str, kind: str, amoun
                 granted_at=resources.clock.now(),
             )
         )
-    return f"granted {amount_cents / 100:.2f} EUR of {kind} credit to {org.name}"
+    return f"granted {plain_amount(amount_cents)} of {kind} credit to {org.name}"
 
 
 async def create_promo(
@@ -59,11 +62,15 @@ async def create_promo(
     max_uses: int | None,
 ) -> str:
     if (percent_off is None) == (amount_off_cents is None):
-        return "give either a percentage or an amount off"
+        raise CommandError("give either a percentage or an amount off")
     if percent_off is not None and not 1 <= percent_off <= 100:
-        return "the percentage is between 1 and 100"
+        raise CommandError("the percentage is between 1 and 100")
+    if amount_off_cents is not None and amount_off_cents <= 0:
+        raise CommandError("the amount off is a positive number of cents")
     if any(kind not in KINDS for kind in kinds):
-        return f"kinds are among: {', '.join(KINDS)}"
+        raise CommandError(f"kinds are among: {', '.join(KINDS)}")
+    if valid_until <= valid_from:
+        raise CommandError("--valid-until must be later than --valid-from")
     async with resources.db.begin() as session:
         created = await session.scalar(
             insert(PromoCode)
@@ -81,4 +88,6 @@ async def create_promo(
             .on_conflict_do_nothing()
             .returning(PromoCode.code)
         )
-    return f"promo code {created} created" if created else f"promo code {code.upper()} already exists"
+    if not created:
+        raise CommandError(f"promo code {code.strip().upper()} already exists")
+    return f"promo code {created} created"

@@ -138,8 +138,6 @@ class InOrganization(BasePermission):
             self._schema_directive = Member()
 
     async def has_permission(self, source: Any, info: strawberry.Info, **kwargs: Any) -> bool:
-        if not info.context.principal.is_authenticated:
-            raise Unauthenticated
         located = await self.locate(source, info, kwargs)
         target = located if isinstance(located, Target) else Target(located)
         await authorize(
@@ -163,7 +161,7 @@ class HoldsRight(BasePermission):
     async def has_permission(self, source: Any, info: strawberry.Info, **kwargs: Any) -> bool:
         organization_id = getattr(source, "organization_id", None)
         grant = await info.context.loaders.grant_by_organization_id.load(organization_id) if organization_id else None
-        return grant is not None and grant.active and grant.holds(self.right)
+        return grant is not None and grant.holds(self.right)
 
 
 def null_without(right: Right) -> PermissionExtension:

@@ -1,7 +1,8 @@
 """The one place that turns a membership (role, rights, product scope) into decisions.
 
-Each rule also exists as a SQL expression (`product_filter`), so lists are cut
-in the database with the same policy that guards single objects.
+`holds` and `sees_product` also exist as SQL expressions over a memberships table
+(`membership_holds`, `membership_sees`), so lists are cut in the database with the
+same policy that guards single objects.
 """
 
 from __future__ import annotations
@@ -11,8 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, any_, literal, or_, true
-from sqlalchemy.dialects.postgresql import array
+from sqlalchemy import ColumnElement, and_, any_, literal, or_
 
 from gateway.i18n import Text, text
 from permissions.rights import ALL_RIGHTS, Right, Role, right_name
@@ -52,20 +52,14 @@ class Grant:
         return ALL_RIGHTS if self.role in (Role.OWNER, Role.ADMIN) else self.granted
 
     def holds(self, right: Right) -> bool:
-        return right in self.rights
+        # Like `membership_holds`: a blocked membership holds nothing, whatever its role.
+        return self.active and right in self.rights
 
     def at_least(self, role: Role) -> bool:
         return self.role.rank >= role.rank
 
     def sees_product(self, product_id: uuid.UUID) -> bool:
         return self.all_products or product_id in self.product_ids
-
-    def product_filter(self, column: ColumnElement[Any]) -> ColumnElement[bool]:
-        if self.all_products:
-            return true()
-        if not self.product_ids:
-            return literal(False)
-        return column == any_(array(sorted(self.product_ids)))
 
 
 def membership_holds(membership: Any, right: Right) -> ColumnElement[bool]:

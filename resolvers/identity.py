@@ -14,7 +14,7 @@ from gateway.db.base import new_id
 from gateway.db.models import PasswordResetToken, User
 from gateway.i18n import N_
 from permissions.errors import RateLimited
-from resolvers import mail, passwords, sessions, throttle
+from resolvers import email_verification, mail, passwords, sessions, throttle
 from resolvers.context import Context
 from resolvers.emails import normalize_email
 from resolvers.results import Outcome
@@ -115,8 +115,11 @@ async def email_in_use(ctx: Context, email: str) -> bool:
         return await _user_by_email(session, email) is not None
 
 
-async def insert_user(session: AsyncSession, new: NewUser, now: datetime) -> User | None:
-    """Insert the account, or None when the address is taken (also by a concurrent sign-up)."""
+async def insert_user(session: AsyncSession, new: NewUser, now: datetime, *, verified: bool = False) -> User | None:
+    """Insert the account, or None when the address is taken (also by a concurrent sign-up).
+
+    `verified` only when the caller proved it reads the address (an invitation's token mailed there).
+    """
     user = User(
         id=new_id(),
         email=new.email,
@@ -125,6 +128,7 @@ async def insert_user(session: AsyncSession, new: NewUser, now: datetime) -> Use
         language="it",
         failed_logins=0,
         password_changed_at=now,
+        email_verified_at=now if verified else None,
         created_at=now,
         updated_at=now,
     )
@@ -146,6 +150,7 @@ async def sign_up(ctx: Context, email: str, password: str, full_name: str) -> Ou
         user = await insert_user(session, prepared.value, ctx.clock.now())
         if user is None:
             return Outcome.fail("EMAIL_TAKEN", "An account with this email already exists.", "input", "email")
+        await email_verification.send_link(ctx, session, user, user.email)
         return Outcome(await start_session(ctx, session, user))
 
 
@@ -268,7 +273,9 @@ async def request_password_reset(ctx: Context, email: str) -> Outcome[bool]:
         mail.enqueue(
             session,
             kind="password_reset",
-            recipient=user.recovery_email or user.email,
+            # Whoever created an unverified account chose its recovery address too: its resets go to the
+            # login address, so the owner of that mailbox can take the account back.
+            recipient=(user.recovery_email if email_verification.is_verified(user) else None) or user.email,
             language=user.language,
             now=now,
             name=user.full_name,
@@ -308,6 +315,8 @@ async def reset_password(ctx: Context, token: str, new_password: str) -> Outcome
             .values(used_at=now)
         )
         await _set_password(ctx, session, user, new_password, keep_session=None)
+        if not email_verification.is_verified(user):
+            email_verification.mark_verified(user, now)  # the link went to the login address (see above)
     return Outcome(True)
 
 

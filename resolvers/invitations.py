@@ -10,15 +10,18 @@ from sqlalchemy import func, select
 
 from gateway.db.base import new_id
 from gateway.db.models import Invitation, Membership, Organization, User
+from gateway.i18n import N_
 from permissions.policy import ACTIVE, grant_refusal
 from permissions.rights import ALL_TOPICS, Right, Role, Topic, role_name
-from resolvers import audit, identity, mail
+from resolvers import audit, email_verification, identity, mail, scopes
 from resolvers.context import Context
 from resolvers.emails import normalize_email
 from resolvers.results import Outcome
 from resolvers.tokens import new_token, token_hash
 
 TOKEN_PREFIX = "gwi"  # noqa: S105 (a prefix, not a secret)
+ACCOUNT_EXISTS = N_("An account already uses this address: log in, then accept. Not yours? Reset its password.")
+NOT_VERIFIED = N_("Verify your email address first, or open the link in the invitation email.")
 PENDING, ACCEPTED, DECLINED, REVOKED = "PENDING", "ACCEPTED", "DECLINED", "REVOKED"
 
 
@@ -91,6 +94,9 @@ async def invite(ctx: Context, organization_id: uuid.UUID, draft: InvitationDraf
             return Outcome.fail(
                 "ALREADY_INVITED", "This address already has a pending invitation: resend it instead.", "input", "email"
             )
+        foreign = [] if draft.all_products else await scopes.foreign_ids(session, organization_id, draft.product_ids)
+        if foreign:
+            return scopes.foreign_problem(foreign)
         token = new_token(TOKEN_PREFIX)
         invitation = Invitation(
             id=new_id(),
@@ -119,10 +125,14 @@ async def _find_pending(
 ) -> Invitation | Outcome[Any]:
     stmt = select(Invitation).with_for_update()
     if token:
+        # The token proves control of the mailbox it was sent to, whichever account presents it.
         stmt = stmt.where(Invitation.token_hash == token_hash(ctx.settings.secret_key, token))
     elif invitation_id and ctx.principal.is_authenticated:
-        # Without the token, only the invited address's own account may answer.
+        # Without the token, only the invited address's own account may answer, and only once it has
+        # proven it reads that address: anyone can sign up with an address that has no account yet.
         viewer = await session.get_one(User, ctx.user_id)
+        if not email_verification.is_verified(viewer):
+            return Outcome.fail("EMAIL_NOT_VERIFIED", NOT_VERIFIED, "input", "invitationId")
         stmt = stmt.where(Invitation.id == invitation_id, func.lower(Invitation.email) == viewer.email.lower())
     else:
         return Outcome.fail("TOKEN_REQUIRED", "Open the link in the invitation email.", "input", "token")
@@ -151,9 +161,7 @@ async def accept(
         if isinstance(found, Outcome):
             return found
         if await identity.email_in_use(ctx, found.email):
-            return Outcome.fail(
-                "ACCOUNT_EXISTS", "An account already uses this address: log in, then accept.", "input", "token"
-            )
+            return Outcome.fail("ACCOUNT_EXISTS", ACCOUNT_EXISTS, "input", "token")
         prepared = await identity.prepare_user(ctx, found.email, password or "", full_name or "")
         if not prepared.ok:
             return Outcome(problems=prepared.problems)
@@ -165,13 +173,16 @@ async def accept(
             return invitation
         logged_in = None
         if created is not None:
-            user = await identity.insert_user(session, created, now)
+            # Created from the token mailed to the address: the address is proven.
+            user = await identity.insert_user(session, created, now, verified=True)
             if user is None:
-                return Outcome.fail("ACCOUNT_EXISTS", "An account already uses this address: log in, then accept.")
+                return Outcome.fail("ACCOUNT_EXISTS", ACCOUNT_EXISTS)
             logged_in = await identity.start_session(ctx, session, user)
-            user_id = user.id
         else:
-            user_id = ctx.user_id
+            user = await session.get_one(User, ctx.user_id, with_for_update=True)
+            if token and user.email.lower() == invitation.email.lower():
+                email_verification.mark_verified(user, now)
+        user_id = user.id
         already = await session.scalar(
             select(Membership.id).where(
                 Membership.organization_id == invitation.organization_id, Membership.user_id == user_id
@@ -204,6 +215,10 @@ async def accept(
             "invitation.accept",
             ("Member", membership.id),
             invitationId=str(invitation.id),
+            # With a token, the accepting account may log in with another address than the invited one.
+            invitedEmail=invitation.email,
+            acceptedBy=user.email,
+            proof="token" if token else "verified_email",
         )
     return Outcome(Accepted(membership, logged_in))
 
@@ -249,6 +264,8 @@ async def pending_for_viewer(ctx: Context) -> list[Any]:
     now = ctx.clock.now()
     async with ctx.reads() as session:
         viewer = await session.get_one(User, ctx.user_id)
+        if not email_verification.is_verified(viewer):
+            return []
         rows = await session.execute(
             select(*Invitation.__table__.c, Organization.name.label("organization_name"))
             .join(Organization, Organization.id == Invitation.organization_id)

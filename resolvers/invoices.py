@@ -28,19 +28,32 @@ async def next_number(session: AsyncSession, year: int) -> int:
     )
 
 
-async def billing_snapshot(session: AsyncSession, order: Order) -> dict[str, Any]:
-    """The address the invoice is made out to, copied: later edits do not change issued invoices."""
+async def billing_address_for(
+    session: AsyncSession, organization_id: Any, billing_address_id: Any | None
+) -> BillingAddress | None:
+    """The address chosen for an order, else the organization's default one (None: the organization's own)."""
     address = None
-    if order.billing_address_id is not None:
-        address = await session.get(BillingAddress, order.billing_address_id)
+    if billing_address_id is not None:
+        address = await session.get(BillingAddress, billing_address_id)
     if address is None:
         address = await session.scalar(
             select(BillingAddress).where(
-                BillingAddress.organization_id == order.organization_id,
+                BillingAddress.organization_id == organization_id,
                 BillingAddress.is_default.is_(True),
                 BillingAddress.removed_at.is_(None),
             )
         )
+    return address
+
+
+async def billing_snapshot(session: AsyncSession, order: Order) -> dict[str, Any]:
+    """The address the invoice is made out to, copied: later edits do not change issued invoices."""
+    address = await billing_address_for(session, order.organization_id, order.billing_address_id)
+    return await snapshot(session, order.organization_id, address)
+
+
+async def snapshot(session: AsyncSession, organization_id: Any, address: BillingAddress | None) -> dict[str, Any]:
+    """Who is billed, as data. Its country and VAT number also decide the VAT (resolvers/pricing.py)."""
     if address is not None:
         return {
             "name": address.name,
@@ -54,7 +67,7 @@ async def billing_snapshot(session: AsyncSession, order: Order) -> dict[str, Any
             "sdiCode": address.sdi_code,
             "pec": address.pec,
         }
-    organization = await session.get_one(Organization, order.organization_id)
+    organization = await session.get_one(Organization, organization_id)
     return {
         "name": organization.legal_name,
         "street": organization.street,

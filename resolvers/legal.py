@@ -1,15 +1,24 @@
-"""Checks of legal identifiers as Italian (and EU) customers type them."""
+"""Checks of legal identifiers as Italian (and EU) customers type them, by python-stdnum.
+
+stdnum knows each country's format and check digits (maintained upstream, as rules change);
+only the loose checks of phone numbers and postal codes are ours.
+"""
 
 from __future__ import annotations
 
 import re
 
-_CF_PERSON = re.compile(r"^[A-Z]{6}[0-9LMNPQRSTUV]{2}[ABCDEHLMPRST][0-9LMNPQRSTUV]{2}[A-Z][0-9LMNPQRSTUV]{3}[A-Z]$")
-_ODD = [1, 0, 5, 7, 9, 13, 15, 17, 19, 21, 2, 4, 18, 20, 11, 3, 6, 8, 12, 14, 16, 10, 22, 25, 24, 23]
-_EU_VAT = re.compile(r"^[A-Z]{2}[0-9A-Z+*.]{2,13}$")
+from stdnum import get_cc_module, iban
+from stdnum.eu import vat as eu_vat
+from stdnum.exceptions import ValidationError
+from stdnum.it import codicefiscale, iva
+
 _PHONE = re.compile(r"^\+?[0-9 ()./-]{6,24}$")
 _POSTAL = re.compile(r"^[0-9A-Z -]{3,10}$")
+_OTHER_VAT = re.compile(r"^[0-9A-Z+*.]{2,20}$")
 COUNTRY = re.compile(r"^[A-Z]{2}$")
+# EU VAT numbers start with the member state's code, except Greece's (EL, not GR).
+_VAT_PREFIX = {"GR": "EL"}
 
 
 def compact(value: str) -> str:
@@ -17,37 +26,46 @@ def compact(value: str) -> str:
 
 
 def italian_vat_ok(digits: str) -> bool:
-    """Partita IVA: 11 digits, the last a Luhn-style check digit."""
-    if not re.fullmatch(r"\d{11}", digits):
-        return False
-    total = 0
-    for i, ch in enumerate(digits[:10]):
-        n = int(ch)
-        if i % 2 == 1:
-            n *= 2
-            n -= 9 if n > 9 else 0
-        total += n
-    return (10 - total % 10) % 10 == int(digits[10])
+    """Partita IVA: 11 digits with a check digit."""
+    return bool(iva.is_valid(digits))
 
 
 def italian_tax_code_ok(code: str) -> bool:
     """Codice fiscale: 16 characters with a check letter for people, or a company's 11-digit number."""
-    if re.fullmatch(r"\d{11}", code):
-        return italian_vat_ok(code)
-    if not _CF_PERSON.match(code):
-        return False
-    total = 0
-    for i, ch in enumerate(code[:15]):
-        index = int(ch) if ch.isdigit() else ord(ch) - ord("A")
-        total += _ODD[index] if i % 2 == 0 else index
-    return chr(ord("A") + total % 26) == code[15]
+    return bool(codicefiscale.is_valid(code))
+
+
+def eu_vat_number(value: str, country: str) -> str | None:
+    """The number with its member-state prefix (`DE136695976`) when it is a valid VAT number of
+    `country`, an EU member state; None otherwise (wrong format, check digits or country)."""
+    prefix = _VAT_PREFIX.get(country, country)
+    number = compact(value)
+    if not number[:2].isalpha():
+        number = prefix + number
+    if number[:2] != prefix or country.lower() not in eu_vat.MEMBER_STATES:
+        return None
+    try:
+        return str(eu_vat.validate(number))
+    except ValidationError:
+        return None
 
 
 def vat_number_ok(value: str, country: str) -> bool:
-    number = compact(value)
-    if country == "IT":
-        return italian_vat_ok(number.removeprefix("IT"))
-    return bool(_EU_VAT.match(number if number[:2].isalpha() else f"{country}{number}"))
+    """Valid for `country`: EU member states by stdnum.eu.vat; other countries by their own stdnum
+    module where there is one (e.g. CH), else a plausible format."""
+    if eu_vat_number(value, country) is not None:
+        return True
+    if country.lower() in eu_vat.MEMBER_STATES:
+        return False
+    module = get_cc_module(country.lower(), "vat")
+    if module is not None:
+        return bool(module.is_valid(value))
+    return bool(_OTHER_VAT.match(compact(value)))
+
+
+def iban_ok(value: str) -> bool:
+    """ISO 13616 check digits and the country's account number format."""
+    return bool(iban.is_valid(value))
 
 
 def phone_ok(value: str) -> bool:

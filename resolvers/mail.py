@@ -102,6 +102,32 @@ TEMPLATES: dict[str, dict[str, tuple[str, str]]] = {
             "as you asked.\n",
         ),
     },
+    "email_verification": {
+        "it": (
+            "Conferma il tuo indirizzo email",
+            "Ciao {name},\n\nper confermare che {email} è il tuo indirizzo apri questo link entro {hours} ore:\n"
+            "{link}\n\nCodice: {token}\n\nFinché non lo confermi non riceverai inviti inviati a questo indirizzo. "
+            "Se non hai chiesto tu questo accesso, ignora il messaggio.\n",
+        ),
+        "en": (
+            "Confirm your email address",
+            "Hello {name},\n\nto confirm that {email} is your address open this link within {hours} hours:\n"
+            "{link}\n\nCode: {token}\n\nUntil you confirm it, invitations sent to this address do not reach you. "
+            "If you did not ask for this login, ignore this message.\n",
+        ),
+    },
+    "email_changed": {
+        "it": (
+            "L'email di accesso all'Area Clienti è cambiata",
+            "Ciao {name},\n\nil tuo accesso usa ora l'indirizzo {email}; questo indirizzo non vale più per "
+            "entrare.\nSe non sei stato tu, contatta subito l'assistenza.\n",
+        ),
+        "en": (
+            "Your customer area login email changed",
+            "Hello {name},\n\nyour login now uses the address {email}; this address no longer logs in.\n"
+            "If this was not you, contact support at once.\n",
+        ),
+    },
     "recovery_email_changed": {
         "it": (
             "Indirizzo di recupero aggiornato",

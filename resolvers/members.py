@@ -13,7 +13,7 @@ from gateway.db.models import Membership, Organization, User
 from gateway.i18n import N_
 from permissions.policy import ACTIVE, BLOCKED, Grant, grant_refusal, may_manage
 from permissions.rights import Right, Role, Topic
-from resolvers import audit
+from resolvers import audit, scopes
 from resolvers.context import Context
 from resolvers.organizations import blockers_for_leaving
 from resolvers.results import Outcome
@@ -97,6 +97,8 @@ async def update_member(ctx: Context, member_id: uuid.UUID, change: GrantChange)
             manager = await caller_grant(ctx, target.organization_id)
             if refusal := grant_refusal(manager, new_role, rights, all_products, product_ids):
                 return Outcome.fail(refusal.code, refusal.message, "input")
+            if not all_products and (foreign := await scopes.foreign_ids(session, target.organization_id, product_ids)):
+                return scopes.foreign_problem(foreign)
             target.role = new_role.value
             # OWNER and ADMIN hold every right by role; only a MEMBER's rights are listed.
             target.rights = sorted({r.value for r in rights}) if new_role is Role.MEMBER else []

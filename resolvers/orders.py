@@ -27,8 +27,9 @@ from gateway.db.models import (
 from gateway.db.models.products import FINAL_STATUSES
 from gateway.i18n import Either, Text
 from gateway.settings import Settings
+from permissions.errors import NotFound
 from permissions.policy import Grant
-from resolvers import audit, discounts, domains, verification
+from resolvers import audit, discounts, domains, fees, invoices, order_domains, verification, vies
 from resolvers.catalog import kind_name
 from resolvers.context import Context
 from resolvers.dates import add_months
@@ -62,6 +63,7 @@ class _Priced:
     domain_name: str | None = None
     parent: Any = None
     product_id: uuid.UUID | None = None
+    external_domain: bool = False
 
 
 def _fail(code: str, message: str | Text, index: int | None = None, field: str | None = None) -> Outcome[Any]:
@@ -94,6 +96,7 @@ async def _price_lines(
     catalog = await _catalog(session, {d.sku for d in drafts})
     priced: list[_Priced] = []
     names_in_order: set[str] = set()
+    uses: dict[int, order_domains.DomainUse] = {}
     for index, draft in enumerate(drafts):
         found = catalog.get(draft.sku)
         if found is None or not found[0].active:
@@ -167,7 +170,19 @@ async def _price_lines(
             if isinstance(parsed, domains.DomainProblem):
                 return _fail(parsed.code, parsed.message, index, "domainName")
             line.name, line.domain_name = parsed.ascii, parsed.ascii
+            if item.kind in order_domains.SERVES_A_DOMAIN:
+                use = uses[index] = await order_domains.use_of(session, organization_id, parsed.ascii)
+                if use.of_another_organization:
+                    return _fail(
+                        "DOMAIN_OF_ANOTHER_ORGANIZATION",
+                        i18n.text("{domain} is a product of another organization.", domain=parsed.unicode),
+                        index,
+                        "domainName",
+                    )
         priced.append(line)
+    for index, use in uses.items():
+        line = priced[index]
+        line.external_domain = order_domains.external(line.domain_name or "", use, names_in_order)
     return priced
 
 
@@ -189,7 +204,10 @@ async def _write_order(
     ctx: Context, session: AsyncSession, organization: Organization, lines: list[_Priced], extras: Extras = Extras()
 ) -> Order | Outcome[Any]:
     now = ctx.clock.now()
-    treatment = await vat_for(session, organization, lines[0].item.vat_category)
+    # The VAT follows the address the invoice will be made out to; the order keeps that address.
+    address = await invoices.billing_address_for(session, organization.id, extras.billing_address_id)
+    customer = await invoices.snapshot(session, organization.id, address)
+    treatment = await vat_for(session, customer, lines[0].item.vat_category, vies.checker(ctx.settings.vies))
     order = Order(
         id=new_id(),
         organization_id=organization.id,
@@ -202,7 +220,7 @@ async def _write_order(
         vat_rate_basis_points=treatment.rate_basis_points,
         vat_note=treatment.note,
         placed_by_id=ctx.user_id,
-        billing_address_id=extras.billing_address_id,
+        billing_address_id=address.id if address is not None else None,
         promo_code=extras.promo_code.strip().upper() if extras.promo_code else None,
         created_at=now,
         updated_at=now,
@@ -237,6 +255,7 @@ async def _write_order(
             description=f"{line.name} ({line.period_months} mesi)",
             period_months=line.period_months,
             domain_name=line.domain_name,
+            external_domain=line.external_domain,
             product_id=line.product_id,
             parent_product_id=line.parent.id if line.parent is not None else None,
         )
@@ -363,6 +382,10 @@ async def renew(ctx: Context, product_id: uuid.UUID, period_months: int) -> Outc
 async def _renew(ctx: Context, product_id: uuid.UUID, period_months: int) -> Outcome[Order]:
     async with ctx.db.begin() as session:
         product = await session.get_one(Product, product_id, with_for_update=True)
+        # The rule admitted the caller in the organization the product was in before the lock (this request's
+        # cached answer); a hand-off accepted meanwhile must not bill the receiver on the giver's word.
+        if product.organization_id != await ctx.loaders.organization_of_product.load(product_id):
+            raise NotFound
         if product.status not in RENEWABLE:
             return Outcome.fail(
                 "NOT_RENEWABLE", "Only a product in use, suspended or expired can be renewed.", "input", "productId"
@@ -392,6 +415,7 @@ async def _renew(ctx: Context, product_id: uuid.UUID, period_months: int) -> Out
         organization = await session.get_one(Organization, product.organization_id)
         line = _Priced(item, prices[period_months], period_months, product.name, "RENEWAL", product_id=product.id)
         order = await _written(ctx, session, organization, [line], Extras(free_credits=True))
+        await fees.add_reactivation_fee(session, order)
         audit.record(
             session, ctx, product.organization_id, "order.renewal", ("Product", product.id), number=order.number
         )

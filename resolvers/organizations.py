@@ -6,7 +6,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, func, select, tuple_, update
+from sqlalchemy import Select, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.db.base import new_id
@@ -18,7 +18,7 @@ from permissions.rights import ALL_TOPICS, Role
 from resolvers import audit, legal, mail
 from resolvers.context import Context
 from resolvers.invoice_pdf import invoice_document
-from resolvers.pagination import Page, build_page, decode_cursor
+from resolvers.pagination import Page, Window, build_page, list_identity, seek
 from resolvers.results import Outcome
 
 KINDS = ("INDIVIDUAL", "COMPANY")
@@ -41,25 +41,41 @@ class OrganizationDraft:
     phone: str | None = None
 
 
-async def viewer_organizations(ctx: Context, first: int, after: str | None) -> Page[Any]:
+async def viewer_organizations(ctx: Context, page: Window) -> Page[Any]:
     """The caller's active memberships with their organizations, by name; primes the permission loader."""
     sort = (func.lower(Organization.name), Organization.id)
-    stmt = (
-        select(Membership, Organization)
-        .join(Organization, Organization.id == Membership.organization_id)
-        .where(Membership.user_id == ctx.user_id, Membership.status == ACTIVE, Organization.deleted_at.is_(None))
-        .order_by(*sort)
-        .limit(first + 1)
+    stmt = seek(
+        _viewer_memberships(ctx).add_columns(Organization),
+        sort,
+        False,
+        page,
+        _viewer_list(ctx),
+        [str, uuid.UUID],
     )
-    if after is not None:
-        name, org_id = decode_cursor(after, [str, uuid.UUID])
-        stmt = stmt.where(tuple_(*sort) > tuple_(name, org_id))
     async with ctx.reads() as session:
         rows = (await session.execute(stmt)).all()
     for membership, organization in rows:
         ctx.loaders.grant_by_organization_id.prime(organization.id, Grant.from_row(membership))
         ctx.loaders.organization_by_id.prime(organization.id, organization)
-    return build_page(rows, first, lambda r: [r[1].name.lower(), r[1].id])
+    return build_page(rows, page, _viewer_list(ctx), lambda r: [r[1].name.lower(), r[1].id])
+
+
+async def viewer_organization_count(ctx: Context) -> int:
+    counted = _viewer_memberships(ctx).with_only_columns(func.count(), maintain_column_froms=True)
+    async with ctx.reads() as session:
+        return int(await session.scalar(counted) or 0)
+
+
+def _viewer_memberships(ctx: Context) -> Select[Any]:
+    return (
+        select(Membership)
+        .join(Organization, Organization.id == Membership.organization_id)
+        .where(Membership.user_id == ctx.user_id, Membership.status == ACTIVE, Organization.deleted_at.is_(None))
+    )
+
+
+def _viewer_list(ctx: Context) -> str:
+    return list_identity("viewer.organizations", ctx.user_id, "name,id", "asc")
 
 
 async def active_organization(ctx: Context) -> Organization | None:

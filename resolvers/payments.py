@@ -7,7 +7,6 @@ bounded by the provider's timeout; it is the price of never charging an order tw
 
 from __future__ import annotations
 
-import re
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,11 +15,10 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.db.base import new_id
-from gateway.db.models import Invoice, Order, Payment, Withdrawal
+from gateway.db.models import Invoice, Order, Payment
 from gateway.i18n import N_, Money, Text, text
-from resolvers import audit, idempotency, invoices, orders, prepaid, renewals
+from resolvers import audit, idempotency, invoices, orders, prepaid
 from resolvers.context import Context
-from resolvers.emails import normalize_email
 from resolvers.payment_provider import PaymentSource, ProviderTimeout, provider_named
 from resolvers.results import Outcome, Problem
 
@@ -71,16 +69,19 @@ def _refused(code: str, message: str | Text, *path: str) -> PaymentResult:
 async def _idempotent(
     ctx: Context, organization_id: uuid.UUID, key: str, operation: str, request: dict[str, Any], work: Any
 ) -> PaymentResult:
-    claim = await idempotency.claim(ctx, organization_id, key, operation, request)
-    if claim.refusal is not None:
-        return _refused(claim.refusal[0], claim.refusal[1], "input", "idempotencyKey")
-    if claim.response is not None:
-        return PaymentResult.from_json(claim.response)
-    try:
-        return await work()
-    except BaseException:
-        await idempotency.release(ctx, organization_id, key)
-        raise
+    async def replay(stored: dict[str, Any]) -> PaymentResult:
+        return PaymentResult.from_json(stored)
+
+    return await idempotency.once(
+        ctx,
+        organization_id,
+        key,
+        operation,
+        request,
+        work,
+        replay=replay,
+        refused=lambda code, message: _refused(code, message, "input", "idempotencyKey"),
+    )
 
 
 def _payment(
@@ -114,6 +115,7 @@ async def pay_order(ctx: Context, order_id: uuid.UUID, method: str, key: str, so
 
     async def work() -> PaymentResult:
         async with ctx.db.begin() as session:
+            await idempotency.hold(session, organization_id, key)
             order = (await session.execute(select(Order).where(Order.id == order_id).with_for_update())).scalar_one()
             result = await _pay_locked(ctx, session, order, method, source)
             await idempotency.record(session, organization_id, key, result.as_json())
@@ -132,7 +134,22 @@ async def _pay_locked(
             "input",
             "orderId",
         )
-    await renewals.add_reactivation_fee(session, order)
+    # Under the order's lock: a transfer the customer was told to make excludes every other method,
+    # until they withdraw it (cancelBankTransfer). Otherwise both could arrive.
+    waiting = await _waiting_transfer(session, order)
+    if waiting is not None:
+        if method == "BANK_TRANSFER":  # the same instructions again, not a second transfer
+            return PaymentResult("PENDING", order_id=str(order.id), payment_id=str(waiting.id))
+        return _refused(
+            "BANK_TRANSFER_PENDING",
+            text(
+                "Order {number} waits for a bank transfer. Cancel the transfer (cancelBankTransfer) "
+                "before paying another way.",
+                number=order.number,
+            ),
+            "input",
+            "method",
+        )
     payment = _payment(ctx, order, order.organization_id, "ORDER", method, order.total_cents)
     session.add(payment)
     result = PaymentResult("PENDING", order_id=str(order.id), payment_id=str(payment.id))
@@ -205,6 +222,7 @@ async def top_up(
 
     async def work() -> PaymentResult:
         async with ctx.db.begin() as session:
+            await idempotency.hold(session, organization_id, key)
             payment = _payment(ctx, None, organization_id, "TOP_UP", method, amount_cents)
             session.add(payment)
             result = PaymentResult("PENDING", payment_id=str(payment.id))
@@ -276,57 +294,44 @@ async def settle_by_staff(
     return (await _settle(session, ctx_settings, order, payment, now)).number
 
 
-IBAN = re.compile(r"^[A-Z]{2}\d{2}[A-Z0-9]{11,30}$")
-
-
-def _iban_ok(iban: str) -> bool:
-    """ISO 13616 check: move the first four characters to the end, letters to numbers, mod 97 == 1."""
-    if not IBAN.match(iban):
-        return False
-    rearranged = iban[4:] + iban[:4]
-    return int("".join(str(int(ch, 36)) for ch in rearranged)) % 97 == 1
-
-
-async def withdraw(
-    ctx: Context, organization_id: uuid.UUID, amount_cents: int, iban: str | None, paypal_email: str | None
-) -> Outcome[Withdrawal]:
-    """Take money out of the prepaid account towards a bank account or PayPal; staff pay it out."""
-    if amount_cents <= 0:
-        return Outcome.fail("AMOUNT_OUT_OF_RANGE", "Withdraw a positive amount.", "input", "amountCents")
-    if (iban is None) == (paypal_email is None):
-        return Outcome.fail("DESTINATION_REQUIRED", "Give either an IBAN or a PayPal address.", "input", "destination")
-    destination: dict[str, str]
-    if iban is not None:
-        compact = iban.replace(" ", "").upper()
-        if not _iban_ok(compact):
-            return Outcome.fail("IBAN_INVALID", "This IBAN is not valid.", "input", "destination", "iban")
-        destination = {"iban": compact}
-    else:
-        email = normalize_email(paypal_email or "")
-        if email is None:
-            return Outcome.fail(
-                "PAYPAL_INVALID", "Enter the PayPal account's email.", "input", "destination", "paypalEmail"
+async def _waiting_transfer(session: AsyncSession, order: Order) -> Payment | None:
+    return (
+        (
+            await session.execute(
+                select(Payment)
+                .where(Payment.order_id == order.id, Payment.method == "BANK_TRANSFER", Payment.status == "PENDING")
+                .with_for_update()
             )
-        destination = {"paypalEmail": email}
-    now = ctx.clock.now()
+        )
+        .scalars()
+        .first()
+    )
+
+
+async def cancel_bank_transfer(ctx: Context, order_id: uuid.UUID) -> Outcome[Payment]:
+    """The customer will not make the transfer after all: its instructions are withdrawn, and the order
+    may be paid another way. A transfer that arrives anyway is for staff to refund or reconcile."""
     async with ctx.db.begin() as session:
-        withdrawal = Withdrawal(
-            id=new_id(),
-            organization_id=organization_id,
-            amount_cents=amount_cents,
-            currency=prepaid.CURRENCY,
-            destination=destination,
-            status="REQUESTED",
-            requested_by_id=ctx.user_id,
-            created_at=now,
-        )
-        balance = await prepaid.debit(
-            session, organization_id, amount_cents, "WITHDRAWAL", "Prelievo richiesto", now, created_by=ctx.user_id
-        )
-        if balance is None:
+        order = (await session.execute(select(Order).where(Order.id == order_id).with_for_update())).scalar_one()
+        if order.status != orders.PENDING:
             return Outcome.fail(
-                "INSUFFICIENT_FUNDS", "The prepaid balance is smaller than this amount.", "input", "amountCents"
+                "ORDER_NOT_PENDING",
+                "Order {number} is not waiting for payment.",
+                "input",
+                "orderId",
+                number=order.number,
             )
-        session.add(withdrawal)
-        audit.record(session, ctx, organization_id, "prepaid.withdraw", None, amountCents=amount_cents, **destination)
-    return Outcome(withdrawal)
+        payment = await _waiting_transfer(session, order)
+        if payment is None:
+            return Outcome.fail(
+                "NO_BANK_TRANSFER_PENDING",
+                "Order {number} does not wait for a bank transfer.",
+                "input",
+                "orderId",
+                number=order.number,
+            )
+        payment.status, payment.failure = "CANCELLED", "bank transfer withdrawn by the customer"
+        audit.record(
+            session, ctx, order.organization_id, "payment.cancel_transfer", ("Order", order.id), number=order.number
+        )
+    return Outcome(payment)

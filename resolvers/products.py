@@ -2,25 +2,24 @@
 
 from __future__ import annotations
 
-import ipaddress
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, and_, func, select, tuple_, update
+from sqlalchemy import Select, and_, func, select, update
 
 from gateway.db.models import IpUnblock, Membership, Organization, Product
 from gateway.db.models.products import FINAL_STATUSES
 from gateway.i18n import N_, Text, text
 from permissions.policy import membership_holds, membership_sees
 from permissions.rights import Right
-from resolvers import audit, legal, product_settings, verification
+from resolvers import addresses, audit, legal, product_settings, verification
 from resolvers.context import Context
 from resolvers.dates import add_months
 from resolvers.emails import normalize_email
 from resolvers.loaders.products import NEVER, product_rows
-from resolvers.pagination import Page, build_page, decode_cursor
+from resolvers.pagination import Page, Window, build_page, list_identity, seek
 from resolvers.results import Outcome, Problem
 
 NOTICE = timedelta(days=60)
@@ -50,16 +49,21 @@ def _viewer_expiring(ctx: Context, within_days: int) -> Select[Any]:
     )
 
 
-async def viewer_expiring(ctx: Context, within_days: int, first: int, after: str | None) -> Page[Any]:
+async def viewer_expiring(ctx: Context, within_days: int, page: Window) -> Page[Any]:
     """Products expiring soon across the caller's organizations, soonest first: one statement."""
     expires = func.coalesce(Product.expires_at, NEVER)
-    stmt = _viewer_expiring(ctx, within_days).order_by(expires, Product.id).limit(first + 1)
-    if after is not None:
-        when, product_id = decode_cursor(after, [datetime.fromisoformat, uuid.UUID])
-        stmt = stmt.where(tuple_(expires, Product.id) > tuple_(when, product_id))
+    identity = list_identity("viewer.expiringProducts", ctx.user_id, "expires,id", "asc")
+    stmt = seek(
+        _viewer_expiring(ctx, within_days),
+        [expires, Product.id],
+        False,
+        page,
+        identity,
+        [datetime.fromisoformat, uuid.UUID],
+    )
     async with ctx.reads() as session:
         rows = (await session.execute(stmt)).all()
-    return build_page(rows, first, lambda r: [r.sort_expires, r.id])
+    return build_page(rows, page, identity, lambda r: [r.sort_expires, r.id])
 
 
 async def viewer_expiring_count(ctx: Context, within_days: int) -> int:
@@ -140,12 +144,19 @@ async def request_cancellation(ctx: Context, product_id: uuid.UUID) -> Outcome[C
 
 
 async def unblock_ip(ctx: Context, product_id: uuid.UUID, raw_ip: str) -> Outcome[Product]:
-    try:
-        ip = ipaddress.ip_address(raw_ip.strip())
-    except ValueError:
-        return _fail("IP_INVALID", "Enter an IPv4 or IPv6 address, e.g. 203.0.113.5.", "ip")
-    if not ip.is_global:
-        return _fail("IP_NOT_PUBLIC", "Only a public address can be blocked by the firewall, or unblocked.", "ip")
+    ip = addresses.parse(raw_ip)
+    example = " or ".join(addresses.EXAMPLES)
+    if ip is None:
+        return _fail("IP_INVALID", text("Enter an IPv4 or IPv6 address, e.g. {example}.", example=example), "ip")
+    if not addresses.is_global_unicast_host(ip):
+        return _fail(
+            "IP_NOT_PUBLIC",
+            text(
+                "Only a public (global unicast) host address can be blocked or unblocked, e.g. {example}.",
+                example=example,
+            ),
+            "ip",
+        )
     now = ctx.clock.now()
     async with ctx.db.begin() as session:
         product = await session.get_one(Product, product_id, with_for_update=True)
@@ -252,50 +263,4 @@ async def confirm_verification(ctx: Context, token: str) -> Outcome[Product]:
         if product is None:
             return Outcome.fail("TOKEN_INVALID", "This verification link is not valid any more.", "input", "token")
         audit.record(session, ctx, product.organization_id, "domain.verified", ("Product", product.id))
-    return Outcome(product)
-
-
-async def transfer(ctx: Context, product_id: uuid.UUID, to_organization_id: uuid.UUID) -> Outcome[Product]:
-    now = ctx.clock.now()
-    async with ctx.db.begin() as session:
-        product = await session.get_one(Product, product_id, with_for_update=True)
-        source = product.organization_id
-        if source == to_organization_id:
-            return _fail("SAME_ORGANIZATION", "The product already belongs to this organization.", "toOrganizationId")
-        if product.parent_id is not None:
-            return _fail("ADDON_MOVES_WITH_PARENT", "Move the product this add-on belongs to; add-ons follow it.")
-        if product.status in FINAL_STATUSES:
-            return _fail("PRODUCT_CLOSED", "This product is cancelled or expired.")
-        moved = (
-            (
-                await session.execute(
-                    update(Product)
-                    .where((Product.id == product.id) | (Product.parent_id == product.id))
-                    .values(organization_id=to_organization_id, updated_at=now)
-                    .returning(Product.id)
-                )
-            )
-            .scalars()
-            .all()
-        )
-        details = {"productIds": sorted(str(i) for i in moved)}
-        audit.record(
-            session,
-            ctx,
-            source,
-            "product.transfer_out",
-            ("Product", product.id),
-            toOrganization=str(to_organization_id),
-            **details,
-        )
-        audit.record(
-            session,
-            ctx,
-            to_organization_id,
-            "product.transfer_in",
-            ("Product", product.id),
-            fromOrganization=str(source),
-            **details,
-        )
-        await session.refresh(product)
     return Outcome(product)

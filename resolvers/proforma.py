@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 
 from gateway.db.models import Order
 from gateway.i18n import DEFAULT_LANGUAGE, N_, Text, day, text
-from resolvers import invoices
+from resolvers import fees, invoices, vies
 from resolvers.context import Context
 from resolvers.contract_pdf import printable
 from resolvers.domains import display_name
@@ -196,7 +196,6 @@ async def build(ctx: Context, inputs: ProformaInputs) -> Outcome[Document]:
     if problems:
         return Outcome(problems=problems)
 
-    organization = await loaders.organization_by_id.load(inputs.organization_id)
     lines: list[Line] = []
     notes: list[str | None] = []
     currencies: set[str] = set()
@@ -215,11 +214,15 @@ async def build(ctx: Context, inputs: ProformaInputs) -> Outcome[Document]:
                 )
             )
     treatments: dict[str, VatTreatment] = {}
+    checker = vies.checker(ctx.settings.vies)
     async with ctx.reads() as session:
+        # Made out like the invoice would be: the first order's billing address, else the default one.
+        addressed = orders[0] if orders else Order(organization_id=inputs.organization_id, billing_address_id=None)
+        customer = await invoices.billing_snapshot(session, addressed)
         for product in {p.id: p for p in products}.values():
             item, months, price_cents = items[product.id]
             if item.vat_category not in treatments:
-                treatments[item.vat_category] = await vat_for(session, organization, item.vat_category)
+                treatments[item.vat_category] = await vat_for(session, customer, item.vat_category, checker)
             treatment = treatments[item.vat_category]
             notes.append(treatment.note)
             currencies.add(item.currency)
@@ -232,9 +235,10 @@ async def build(ctx: Context, inputs: ProformaInputs) -> Outcome[Document]:
                     vat_cents(price_cents, treatment.rate_basis_points),
                 )
             )
-        # Made out like the invoice would be: the first order's billing address, else the default one.
-        addressed = orders[0] if orders else Order(organization_id=inputs.organization_id, billing_address_id=None)
-        customer = await invoices.billing_snapshot(session, addressed)
+            if fees.applies_to(product):  # renewing it will cost the fee too: shown here as on the order
+                rate = treatment.rate_basis_points
+                fee = fees.REACTIVATION_FEE_CENTS
+                lines.append(Line(f"{product.name} · {fees.DESCRIPTION}", fee, rate, vat_cents(fee, rate)))
     # The catalog has one currency, and orders are priced from it.
     (currency,) = currencies
     token, short = sign(ctx.settings.secret_key, inputs)

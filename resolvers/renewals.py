@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, exists, literal, select, text, update
+from sqlalchemy import exists, literal, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -19,7 +19,6 @@ from gateway.db.models import (
     Membership,
     Order,
     OrderLine,
-    Organization,
     Payment,
     Product,
     User,
@@ -28,13 +27,13 @@ from gateway.i18n import N_, Money, Text, local_date
 from gateway.settings import Settings
 from permissions.policy import membership_holds, membership_sees
 from permissions.rights import Right
-from resolvers import invoices, mail, orders, prepaid
+from resolvers import fees, invoices, mail, orders, prepaid, vies
 from resolvers.domains import display_name
 from resolvers.pricing import vat_cents, vat_for
+from resolvers.vies import ViesCheck
 
 NOTICE_DAYS = (30, 7, 1)
 LIVE = ("ACTIVE", "TO_CONFIGURE", "SUSPENDED")
-REACTIVATION_FEE_CENTS = 2_000
 
 
 async def _members_for(session: AsyncSession, product: Product, topic: str, right: Right) -> list[User]:
@@ -119,7 +118,7 @@ async def renew_due(session: AsyncSession, settings: Settings, now: datetime) ->
     )
     paid = left = 0
     for product in due:
-        order = await renewal_order(session, product, now)
+        order = await renewal_order(session, product, now, vies.checker(settings.vies))
         if order is None:
             continue
         balance = await prepaid.debit(
@@ -154,8 +153,9 @@ async def renew_due(session: AsyncSession, settings: Settings, now: datetime) ->
     return paid, left
 
 
-async def renewal_order(session: AsyncSession, product: Product, now: datetime) -> Order | None:
-    """An order renewing `product` for its term at the catalog price, due at its expiry."""
+async def renewal_order(session: AsyncSession, product: Product, now: datetime, checker: ViesCheck) -> Order | None:
+    """An order renewing `product` for its term at the catalog price, due at its expiry, billed to the
+    organization's default address."""
     price = await session.scalar(
         select(CatalogPrice.price_cents).where(
             CatalogPrice.sku == product.catalog_sku, CatalogPrice.period_months == product.term_months
@@ -163,8 +163,9 @@ async def renewal_order(session: AsyncSession, product: Product, now: datetime) 
     )
     if price is None:
         return None
-    organization = await session.get_one(Organization, product.organization_id)
-    treatment = await vat_for(session, organization, "STANDARD")
+    address = await invoices.billing_address_for(session, product.organization_id, None)
+    customer = await invoices.snapshot(session, product.organization_id, address)
+    treatment = await vat_for(session, customer, "STANDARD", checker)
     vat = vat_cents(price, treatment.rate_basis_points)
     number = await session.scalar(text("SELECT nextval('order_number_seq')"))
     order = Order(
@@ -178,6 +179,7 @@ async def renewal_order(session: AsyncSession, product: Product, now: datetime) 
         total_cents=price + vat,
         vat_rate_basis_points=treatment.rate_basis_points,
         vat_note=treatment.note,
+        billing_address_id=address.id if address is not None else None,
         due_at=product.expires_at,
         created_at=now,
         updated_at=now,
@@ -230,61 +232,36 @@ async def expire_lapsed(session: AsyncSession, now: datetime) -> int:
 
 
 async def suspend_unpaid(session: AsyncSession, settings: Settings, now: datetime) -> int:
-    """Renewals still unpaid past their due date plus the grace period suspend their products."""
+    """Renewals still unpaid past their due date plus the grace period suspend their products, and the
+    reactivation fee joins the renewal order at once, so the customer sees it before paying.
+
+    Each order is locked first (skipping one a payment holds right now: it will be paid, or seen by the
+    next run), so no payment charges the order's total while the fee is added to it."""
     overdue = (
-        select(OrderLine.product_id)
-        .join(Order, Order.id == OrderLine.order_id)
-        .where(
-            Order.status == orders.PENDING,
-            Order.due_at.is_not(None),
-            Order.due_at <= now - settings.payment_grace,
-            OrderLine.action == "RENEWAL",
+        (
+            await session.execute(
+                select(Order)
+                .where(
+                    Order.status == orders.PENDING,
+                    Order.due_at.is_not(None),
+                    Order.due_at <= now - settings.payment_grace,
+                    exists(select(OrderLine.id).where(OrderLine.order_id == Order.id, OrderLine.action == "RENEWAL")),
+                )
+                .with_for_update(skip_locked=True)
+            )
         )
+        .scalars()
+        .all()
     )
-    result = await session.execute(
-        update(Product)
-        .where(Product.id.in_(overdue), Product.status.in_(("ACTIVE", "TO_CONFIGURE")))
-        .values(status="SUSPENDED", suspended_reason="NON_PAYMENT", updated_at=now)
-    )
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
-
-
-async def add_reactivation_fee(session: AsyncSession, order: Order) -> None:
-    """Paying for a product suspended for non-payment costs a reactivation fee, added once to its order."""
-    suspended = await session.scalar(
-        select(OrderLine.id)
-        .join(Product, Product.id == OrderLine.product_id)
-        .where(
-            OrderLine.order_id == order.id,
-            OrderLine.action == "RENEWAL",
-            Product.status == "SUSPENDED",
-            Product.suspended_reason == "NON_PAYMENT",
+    suspended = 0
+    for order in overdue:
+        renewed = select(OrderLine.product_id).where(OrderLine.order_id == order.id, OrderLine.action == "RENEWAL")
+        result = await session.execute(
+            update(Product)
+            .where(Product.id.in_(renewed), Product.status.in_(("ACTIVE", "TO_CONFIGURE")))
+            .values(status="SUSPENDED", suspended_reason="NON_PAYMENT", updated_at=now)
+            .returning(Product.id)
         )
-        .limit(1)
-    )
-    has_fee = await session.scalar(
-        select(OrderLine.id).where(and_(OrderLine.order_id == order.id, OrderLine.action == "FEE"))
-    )
-    if suspended is None or has_fee is not None:
-        return
-    vat = vat_cents(REACTIVATION_FEE_CENTS, order.vat_rate_basis_points)
-    position = await session.scalar(
-        select(OrderLine.position).where(OrderLine.order_id == order.id).order_by(OrderLine.position.desc()).limit(1)
-    )
-    session.add(
-        OrderLine(
-            id=new_id(),
-            order_id=order.id,
-            organization_id=order.organization_id,
-            position=(position or 0) + 1,
-            action="FEE",
-            description="Costo di riattivazione del servizio sospeso",
-            period_months=0,
-            unit_price_cents=REACTIVATION_FEE_CENTS,
-            vat_cents=vat,
-            total_cents=REACTIVATION_FEE_CENTS + vat,
-        )
-    )
-    order.subtotal_cents += REACTIVATION_FEE_CENTS
-    order.vat_cents += vat
-    order.total_cents = order.subtotal_cents + order.vat_cents
+        suspended += len(result.all())
+        await fees.add_reactivation_fee(session, order)
+    return suspended

@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+import uuid
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any, Self
 
 import strawberry
+from strawberry import relay
 from strawberry.scalars import JSON
 
 from permissions.fields import inherited
@@ -11,8 +14,9 @@ from schema.common import encode_id
 
 
 @strawberry.type(description="One change to an organization: who, what, to what, when, from where.")
-class AuditEntry:
-    id: strawberry.ID = inherited()
+class AuditEntry(relay.Node):
+    id: relay.NodeID[uuid.UUID]
+    organization_id: strawberry.Private[uuid.UUID]
     action: str = inherited(description="e.g. `member.update`, `organization.update`, `invitation.create`.")
     actor_name: str | None = inherited()
     actor_email: str | None = inherited()
@@ -25,7 +29,8 @@ class AuditEntry:
     def from_row(cls, row: Any) -> Self:
         target = encode_id(row.target_type, row.target_id) if row.target_type and row.target_id else None
         return cls(
-            id=strawberry.ID(encode_id("AuditEntry", row.id)),
+            id=row.id,
+            organization_id=row.organization_id,
             action=row.action,
             actor_name=row.actor_name,
             actor_email=row.actor_email,
@@ -34,3 +39,10 @@ class AuditEntry:
             ip=row.ip,
             created_at=row.created_at,
         )
+
+    @classmethod
+    async def resolve_nodes(  # type: ignore[override]
+        cls, *, info: strawberry.Info, node_ids: Iterable[str], required: bool = False
+    ) -> list[Self | None]:
+        rows = [await info.context.loaders.audit_entry_by_id.load(uuid.UUID(i)) for i in node_ids]
+        return [cls.from_row(r) if r else None for r in rows]

@@ -3,18 +3,21 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 from enum import Enum
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Annotated, Any, Self
 
 import strawberry
 from strawberry import relay
 
-from permissions.fields import INHERITED, inherited
+from permissions.fields import INHERITED, inherited, null_without
+from permissions.rights import Right
 from resolvers.loaders.pages import PageKey
 from schema.catalog import Money
-from schema.common import Connection, Info, check_page, encode_id
+from schema.common import Connection, Info, check_page, counted
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
+
+    from schema.orders import Order
 
 
 @strawberry.enum
@@ -37,6 +40,7 @@ class PaymentStatus(Enum):
     DECLINED = "DECLINED"
     FAILED = "FAILED"
     PENDING = "PENDING"
+    CANCELLED = "CANCELLED"
 
 
 @strawberry.type(description="Who an invoice is made out to, as it was when issued.")
@@ -129,25 +133,93 @@ class Invoice(relay.Node):
         return [cls.from_row(r) if r else None for r in rows]
 
 
-@strawberry.type(description="An attempt to move money: for an order, or to top up the prepaid account.")
-class Payment:
-    id: strawberry.ID = inherited()
+@strawberry.enum
+class PaymentPurpose(Enum):
+    ORDER = "ORDER"
+    TOP_UP = "TOP_UP"
+
+
+@strawberry.type(
+    description="An attempt to move money: for an order, or to top up the prepaid account. "
+    'Its status is the "stato del pagamento" customers check: PENDING (e.g. a bank transfer not yet arrived), '
+    "SUCCEEDED (settled), DECLINED or FAILED."
+)
+class Payment(relay.Node):
+    id: relay.NodeID[uuid.UUID]
+    organization_id: strawberry.Private[uuid.UUID]
+    order_id: strawberry.Private[uuid.UUID | None]
+    invoice_id: strawberry.Private[uuid.UUID | None]
+    purpose: PaymentPurpose = inherited()
     method: PaymentMethod = inherited()
     status: PaymentStatus = inherited()
     amount: Money = inherited()
-    failure: str | None = inherited()
+    failure: str | None = inherited(description="Why it was declined or failed.")
     created_at: datetime = inherited()
+    settled_at: datetime | None = inherited(description="When the money arrived; null unless SUCCEEDED.")
 
     @classmethod
     def from_row(cls, row: Any) -> Self:
         return cls(
-            id=strawberry.ID(encode_id("Payment", row.id)),
+            id=row.id,
+            organization_id=row.organization_id,
+            order_id=row.order_id,
+            invoice_id=row.invoice_id,
+            purpose=PaymentPurpose(row.purpose),
             method=PaymentMethod(row.method),
             status=PaymentStatus(row.status),
             amount=Money.of(row.amount_cents, row.currency),
             failure=row.failure,
             created_at=row.created_at,
+            settled_at=row.settled_at,
         )
+
+    @classmethod
+    async def resolve_nodes(  # type: ignore[override]
+        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    ) -> list[Self | None]:
+        rows = [await info.context.loaders.payment_by_id.load(uuid.UUID(i)) for i in node_ids]
+        return [cls.from_row(r) if r else None for r in rows]
+
+    @strawberry.field(directives=[INHERITED], description="The order paid for; null for a top-up.")
+    async def order(self, info: Info) -> Annotated[Order, strawberry.lazy("schema.orders")] | None:
+        from schema.orders import Order
+
+        row = await info.context.loaders.order_by_id.load(self.order_id) if self.order_id else None
+        return Order.from_row(row) if row else None
+
+    @strawberry.field(
+        extensions=[null_without(Right.VIEW_BILLING)],
+        description="The invoice the payment settled; null until then, and for callers without VIEW_BILLING.",
+    )
+    async def invoice(self, info: Info) -> Invoice | None:
+        row = await info.context.loaders.invoice_by_id.load(self.invoice_id) if self.invoice_id else None
+        return Invoice.from_row(row) if row else None
+
+
+@strawberry.type(description="A request to pay prepaid money back out; staff carry it out.")
+class Withdrawal(relay.Node):
+    id: relay.NodeID[uuid.UUID]
+    organization_id: strawberry.Private[uuid.UUID]
+    amount: Money = inherited()
+    status: str = inherited(description="REQUESTED until paid out.")
+    created_at: datetime = inherited()
+
+    @classmethod
+    def from_row(cls, row: Any) -> Self:
+        return cls(
+            id=row.id,
+            organization_id=row.organization_id,
+            amount=Money.of(row.amount_cents, row.currency),
+            status=row.status,
+            created_at=row.created_at,
+        )
+
+    @classmethod
+    async def resolve_nodes(  # type: ignore[override]
+        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    ) -> list[Self | None]:
+        rows = [await info.context.loaders.withdrawal_by_id.load(uuid.UUID(i)) for i in node_ids]
+        return [cls.from_row(r) if r else None for r in rows]
 
 
 @strawberry.type
@@ -175,6 +247,14 @@ class PrepaidAccount:
     balance: Money = inherited()
 
     @strawberry.field(directives=[INHERITED], description="Newest first.")
-    async def entries(self, info: Info, first: int | None = 20, after: str | None = None) -> Connection[PrepaidEntry]:
-        key = PageKey(self.organization_id, check_page(info, first), after)
-        return Connection.of(await info.context.loaders.prepaid_entries_page.load(key), PrepaidEntry.from_row)
+    async def entries(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[PrepaidEntry]:
+        loader = info.context.loaders.prepaid_entries_page
+        page = await loader.load(PageKey(self.organization_id, check_page(info, first, after, last, before)))
+        return Connection.of(page, PrepaidEntry.from_row, counted(loader, self.organization_id))

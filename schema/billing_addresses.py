@@ -138,7 +138,7 @@ class BillingAddressMutation:
         extensions=[requires(Right.MANAGE_BILLING, organization_argument("input.organization_id"))],
         description="The first address becomes the default.",
     )
-    async def add_billing_address(self, info: Info, input: AddBillingAddressInput) -> AddBillingAddressPayload:
+    async def add_billing_address(self, info: Info, input: AddBillingAddressInput) -> AddBillingAddressPayload | None:
         organization_id = decode_id(input.organization_id, "Organization")
         outcome = await billing_addresses.add(info.context, organization_id, input.address.draft())  # type: ignore[arg-type]
         return await payload(
@@ -148,7 +148,9 @@ class BillingAddressMutation:
     @strawberry.mutation(
         extensions=[requires(Right.MANAGE_BILLING, ADDRESS)], description="Only what is given changes."
     )
-    async def update_billing_address(self, info: Info, input: UpdateBillingAddressInput) -> UpdateBillingAddressPayload:
+    async def update_billing_address(
+        self, info: Info, input: UpdateBillingAddressInput
+    ) -> UpdateBillingAddressPayload | None:
         outcome = await billing_addresses.change(info.context, _id(input.address_id), input.address.draft())
         return await payload(
             info,
@@ -161,7 +163,7 @@ class BillingAddressMutation:
     @strawberry.mutation(extensions=[requires(Right.MANAGE_BILLING, ADDRESS)])
     async def set_default_billing_address(
         self, info: Info, input: BillingAddressIdInput
-    ) -> SetDefaultBillingAddressPayload:
+    ) -> SetDefaultBillingAddressPayload | None:
         outcome = await billing_addresses.make_default(info.context, _id(input.address_id))
         return await payload(
             info,
@@ -174,7 +176,9 @@ class BillingAddressMutation:
     @strawberry.mutation(
         extensions=[requires(Right.MANAGE_BILLING, ADDRESS)], description="Not the default one, not the last one."
     )
-    async def remove_billing_address(self, info: Info, input: BillingAddressIdInput) -> RemoveBillingAddressPayload:
+    async def remove_billing_address(
+        self, info: Info, input: BillingAddressIdInput
+    ) -> RemoveBillingAddressPayload | None:
         outcome = await billing_addresses.remove(info.context, _id(input.address_id))
         return await payload(
             info,

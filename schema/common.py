@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from typing import Any, Generic, TypeVar
 
 import strawberry
 from strawberry import relay
 
 from permissions.errors import BadUserInput
-from permissions.fields import Locator, Target, inherited
+from permissions.fields import INHERITED, Locator, Target, inherited
 from permissions.rights import ALL_RIGHTS, Right, Role
 from resolvers.context import Context
-from resolvers.pagination import Page, page_size
+from resolvers.pagination import Page, Window, window
 
 Info = strawberry.Info[Context, None]
 
@@ -86,21 +86,35 @@ def product_argument(path: str) -> Locator:
     return locate
 
 
-def check_page(info: Info, first: int | None) -> int:
-    return page_size(first, info.context.settings.limits.max_page_size)
+def check_page(
+    info: Info, first: int | None = None, after: str | None = None, last: int | None = None, before: str | None = None
+) -> Window:
+    """The window a connection's `first`/`after`/`last`/`before` ask for; BAD_USER_INPUT if out of range."""
+    return window(first, after, last, before, info.context.settings.limits.max_page_size)
 
 
-@strawberry.type(description="Where a page ends, Relay style. Pages go forward with `first` and `after`.")
+@strawberry.type(
+    description="Where a page starts and ends, Relay style. Pages go forward with `first` and `after`, "
+    "backward with `last` and `before`."
+)
 class PageInfo:
     has_next_page: bool = inherited()
+    has_previous_page: bool = inherited()
+    start_cursor: str | None = inherited()
     end_cursor: str | None = inherited()
 
     @classmethod
     def from_page(cls, page: Page[Any]) -> PageInfo:
-        return cls(has_next_page=page.has_next, end_cursor=page.cursors[-1] if page.cursors else None)
+        return cls(
+            has_next_page=page.has_next,
+            has_previous_page=page.has_previous,
+            start_cursor=page.cursors[0] if page.cursors else None,
+            end_cursor=page.cursors[-1] if page.cursors else None,
+        )
 
 
 NodeT = TypeVar("NodeT")
+Count = Callable[[], Awaitable[int]]
 
 
 @strawberry.type
@@ -115,23 +129,39 @@ class Connection(Generic[NodeT]):
 
     edges: list[Edge[NodeT]] = inherited()
     page_info: PageInfo = inherited()
+    # How to count the whole list, asked only when `totalCount` is selected.
+    count: strawberry.Private[Count]
+
+    @strawberry.field(directives=[INHERITED], description="Every row of the list (as far as the caller sees).")
+    async def total_count(self) -> int:
+        return await self.count()
 
     @staticmethod
     def edges_of(page: Page[Any], build: Callable[[Any], NodeT]) -> list[Edge[NodeT]]:
         return [Edge(cursor=c, node=build(r)) for r, c in zip(page.rows, page.cursors, strict=True)]
 
     @classmethod
-    def of(cls, page: Page[Any], build: Callable[[Any], NodeT]) -> Connection[NodeT]:
-        return cls(edges=cls.edges_of(page, build), page_info=PageInfo.from_page(page))
+    def of(cls, page: Page[Any], build: Callable[[Any], NodeT], count: Count) -> Connection[NodeT]:
+        return cls(edges=cls.edges_of(page, build), page_info=PageInfo.from_page(page), count=count)
+
+
+def counted(loader: Any, organization_id: uuid.UUID, filters: tuple[Any, ...] = ()) -> Count:
+    """`totalCount` of an organization's list, through the page loader's companion count loader."""
+    return lambda: loader.counts.load((organization_id, filters))
 
 
 @strawberry.type(description="Which products a member sees and manages.")
 class ProductScope:
     all_products: bool = inherited(description="True: every product of the organization, now and future.")
-    product_ids: list[strawberry.ID] = inherited(description="When not all: the products in scope.")
+    product_ids: list[strawberry.ID] | None = inherited(
+        description="When not all: the products in scope. Of another member's scope, only callers holding "
+        "VIEW_PRODUCTS see this, and only the products in their own scope; for others it is null."
+    )
 
     @classmethod
-    def of(cls, all_products: bool, product_ids: Iterable[uuid.UUID]) -> ProductScope:
+    def of(cls, all_products: bool, product_ids: Iterable[uuid.UUID] | None) -> ProductScope:
+        if product_ids is None:
+            return cls(all_products=all_products, product_ids=None)
         ids = [] if all_products else [strawberry.ID(encode_id("Product", p)) for p in sorted(product_ids)]
         return cls(all_products=all_products, product_ids=ids)
 

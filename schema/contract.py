@@ -79,7 +79,7 @@ class ContractMutation:
         extensions=[requires(Right.MANAGE_ORGANIZATION, organization_argument("input.organization_id"))],
         description="Accept the general conditions in force for the organization. Accepting again changes nothing.",
     )
-    async def accept_contract(self, info: Info, input: AcceptContractInput) -> AcceptContractPayload:
+    async def accept_contract(self, info: Info, input: AcceptContractInput) -> AcceptContractPayload | None:
         organization_id: uuid.UUID = decode_id(input.organization_id, "Organization")  # type: ignore[assignment]
         outcome = await contract.accept(info.context, organization_id, input.version)
         return await payload(

@@ -29,6 +29,14 @@ class User(relay.Node):
         description="Where password reset links go when set; otherwise they go to the login email."
     )
     language: str = inherited()
+    email_verified: bool = inherited(
+        description="Whether the login email is proven (a link from its mail opened). Until then, "
+        "invitations sent to it are neither listed nor accepted by id."
+    )
+    email_verified_at: datetime | None = inherited()
+    pending_email: str | None = inherited(
+        description="An address asked for with changeEmail; it becomes the login email once verified."
+    )
     created_at: datetime = inherited()
 
     @classmethod
@@ -39,6 +47,9 @@ class User(relay.Node):
             full_name=row.full_name,
             recovery_email=row.recovery_email,
             language=row.language,
+            email_verified=row.email_verified_at is not None,
+            email_verified_at=row.email_verified_at,
+            pending_email=row.pending_email,
             created_at=row.created_at,
         )
 
@@ -188,7 +199,10 @@ def _user_payload(cls: Any, error: Any, codes: Any, outcome: Outcome[UserRow]) -
 
 @strawberry.type
 class IdentityMutation:
-    @strawberry.mutation(extensions=[public()], description="Create a login and start a session.")
+    @strawberry.mutation(
+        extensions=[public()],
+        description="Create a login and start a session; mails a link that verifies the address (verifyEmail).",
+    )
     async def sign_up(self, info: Info, input: SignUpInput) -> SignUpPayload:
         outcome = await identity.sign_up(info.context, input.email, input.password, input.full_name)
         return _session_payload(SignUpPayload, SignUpError, SignUpErrorCode, outcome)

@@ -15,10 +15,18 @@ from schema.invitations import Invitation
 from schema.members import Member
 from schema.payloads import payload
 
-TOKEN_CODES = ("TOKEN_REQUIRED", "INVITATION_INVALID", "INVITATION_EXPIRED")
+TOKEN_CODES = ("TOKEN_REQUIRED", "INVITATION_INVALID", "INVITATION_EXPIRED", "EMAIL_NOT_VERIFIED")
 InviteMemberError = user_error(
     "InviteMember",
-    ("EMAIL_INVALID", "ALREADY_MEMBER", "ALREADY_INVITED", "OWNER_REQUIRED", "RIGHT_NOT_HELD", "SCOPE_NOT_HELD"),
+    (
+        "EMAIL_INVALID",
+        "ALREADY_MEMBER",
+        "ALREADY_INVITED",
+        "OWNER_REQUIRED",
+        "RIGHT_NOT_HELD",
+        "SCOPE_NOT_HELD",
+        "PRODUCT_NOT_IN_ORGANIZATION",
+    ),
 )
 AcceptInvitationError = user_error(
     "AcceptInvitation",
@@ -49,7 +57,9 @@ class InviteMemberInput:
 
 @strawberry.input(
     description="With `token` from the email. Logged out: also `fullName` and `password` to create the account. "
-    "Logged in: `invitationId` alone works for invitations to your own login email."
+    "Logged in, the token works for any account (it proves the invited mailbox; the audit log records "
+    "who accepted). Without it, `invitationId` works only for invitations to your own login email, "
+    "once that address is verified."
 )
 class AcceptInvitationInput:
     token: str | None = None
@@ -111,7 +121,7 @@ async def _member(info: Info, member_id: object) -> Member:
 @strawberry.type
 class InvitationMutation:
     @strawberry.mutation(extensions=[requires(Right.MANAGE_MEMBERS, organization_argument("input.organization_id"))])
-    async def invite_member(self, info: Info, input: InviteMemberInput) -> InviteMemberPayload:
+    async def invite_member(self, info: Info, input: InviteMemberInput) -> InviteMemberPayload | None:
         scope = input.product_scope
         draft = InvitationDraft(
             email=input.email,
@@ -160,7 +170,7 @@ class InvitationMutation:
         )
 
     @strawberry.mutation(extensions=[requires(Right.MANAGE_MEMBERS, INVITATION)])
-    async def revoke_invitation(self, info: Info, input: InvitationIdInput) -> RevokeInvitationPayload:
+    async def revoke_invitation(self, info: Info, input: InvitationIdInput) -> RevokeInvitationPayload | None:
         outcome = await invitations.revoke(info.context, decode_id(input.invitation_id, "Invitation"))  # type: ignore[arg-type]
         now = info.context.clock.now()
         return await payload(
@@ -172,7 +182,7 @@ class InvitationMutation:
         )
 
     @strawberry.mutation(extensions=[requires(Right.MANAGE_MEMBERS, INVITATION)], description="A new link, valid anew.")
-    async def resend_invitation(self, info: Info, input: InvitationIdInput) -> ResendInvitationPayload:
+    async def resend_invitation(self, info: Info, input: InvitationIdInput) -> ResendInvitationPayload | None:
         outcome = await invitations.resend(info.context, decode_id(input.invitation_id, "Invitation"))  # type: ignore[arg-type]
         now = info.context.clock.now()
         return await payload(

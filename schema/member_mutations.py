@@ -13,7 +13,9 @@ from schema.members import Member
 from schema.payloads import payload
 
 MANAGE_CODES = ("CANNOT_CHANGE_SELF", "OWNER_REQUIRED", "ADMIN_REQUIRED", "LAST_OWNER")
-UpdateMemberError = user_error("UpdateMember", (*MANAGE_CODES, "RIGHT_NOT_HELD", "SCOPE_NOT_HELD"))
+UpdateMemberError = user_error(
+    "UpdateMember", (*MANAGE_CODES, "RIGHT_NOT_HELD", "SCOPE_NOT_HELD", "PRODUCT_NOT_IN_ORGANIZATION")
+)
 BlockMemberError = user_error("BlockMember", MANAGE_CODES)
 UnblockMemberError = user_error("UnblockMember", MANAGE_CODES)
 RemoveMemberError = user_error("RemoveMember", MANAGE_CODES)
@@ -88,7 +90,7 @@ class MemberMutation:
         extensions=[requires(Right.MANAGE_MEMBERS, MEMBER)],
         description="Nobody can grant more than they hold; only an owner makes or unmakes owners.",
     )
-    async def update_member(self, info: Info, input: UpdateMemberInput) -> UpdateMemberPayload:
+    async def update_member(self, info: Info, input: UpdateMemberInput) -> UpdateMemberPayload | None:
         scope = input.product_scope
         change = GrantChange(
             role=input.role,
@@ -105,19 +107,19 @@ class MemberMutation:
     @strawberry.mutation(
         extensions=[requires(Right.MANAGE_MEMBERS, MEMBER)], description="A blocked member sees nothing."
     )
-    async def block_member(self, info: Info, input: MemberIdInput) -> BlockMemberPayload:
+    async def block_member(self, info: Info, input: MemberIdInput) -> BlockMemberPayload | None:
         outcome = await members.set_blocked(info.context, _member_id(input.member_id), True)  # type: ignore[arg-type]
         return await payload(info, BlockMemberPayload, BlockMemberError, outcome, member=lambda row: _reload(info, row))
 
     @strawberry.mutation(extensions=[requires(Right.MANAGE_MEMBERS, MEMBER)])
-    async def unblock_member(self, info: Info, input: MemberIdInput) -> UnblockMemberPayload:
+    async def unblock_member(self, info: Info, input: MemberIdInput) -> UnblockMemberPayload | None:
         outcome = await members.set_blocked(info.context, _member_id(input.member_id), False)  # type: ignore[arg-type]
         return await payload(
             info, UnblockMemberPayload, UnblockMemberError, outcome, member=lambda row: _reload(info, row)
         )
 
     @strawberry.mutation(extensions=[requires(Right.MANAGE_MEMBERS, MEMBER)], description="Their account stays.")
-    async def remove_member(self, info: Info, input: MemberIdInput) -> RemoveMemberPayload:
+    async def remove_member(self, info: Info, input: MemberIdInput) -> RemoveMemberPayload | None:
         outcome = await members.remove_member(info.context, _member_id(input.member_id))  # type: ignore[arg-type]
         return await payload(
             info,
@@ -130,7 +132,7 @@ class MemberMutation:
     @strawberry.mutation(extensions=[member(organization_argument("input.organization_id"))])
     async def update_my_notifications(
         self, info: Info, input: UpdateMyNotificationsInput
-    ) -> UpdateMyNotificationsPayload:
+    ) -> UpdateMyNotificationsPayload | None:
         organization_id = decode_id(input.organization_id, "Organization")
         outcome = await members.update_notifications(info.context, organization_id, input.topics)  # type: ignore[arg-type]
         return await payload(

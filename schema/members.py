@@ -10,8 +10,7 @@ from strawberry import relay
 
 from permissions.fields import INHERITED, inherited, member
 from permissions.rights import Right, Role, Topic
-from resolvers.pagination import Page
-from schema.common import Connection, Info, PageInfo, ProductScope, effective_rights
+from schema.common import Info, ProductScope, effective_rights
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -59,19 +58,22 @@ class Member(relay.Node):
 
     @strawberry.field(
         directives=[INHERITED],
-        description="A caller limited to some products sees, of another member's scope, only those products.",
+        description="Which products another member's scope names is itself product data: shown only to callers "
+        "holding VIEW_PRODUCTS, and only as far as their own scope reaches. Your own scope you always see.",
     )
     async def product_scope(self, info: Info) -> ProductScope:
         viewer = await info.context.loaders.grant_by_organization_id.load(self.organization_id)
-        ids = (
-            self.scope_ids
-            if viewer is None or viewer.all_products
-            else [i for i in self.scope_ids if viewer.sees_product(i)]
-        )
+        ids: list[uuid.UUID] | None
+        if viewer is not None and viewer.membership_id == self.id:
+            ids = list(self.scope_ids)
+        elif viewer is None or not viewer.holds(Right.VIEW_PRODUCTS):
+            ids = None
+        else:
+            ids = [i for i in self.scope_ids if viewer.sees_product(i)]
         return ProductScope.of(self.all_products, ids)
 
     @strawberry.field(extensions=[member()])
-    async def organization(self, info: Info) -> Annotated[Organization, strawberry.lazy("schema.organizations")]:
+    async def organization(self, info: Info) -> Annotated[Organization, strawberry.lazy("schema.organizations")] | None:
         from schema.organizations import Organization
 
         return Organization.from_row(await info.context.loaders.organization_by_id.load(self.organization_id))
@@ -82,22 +84,3 @@ class Member(relay.Node):
     ) -> list[Self | None]:
         rows = [await info.context.loaders.member_by_id.load(uuid.UUID(i)) for i in node_ids]
         return [cls.from_row(r) if r else None for r in rows]
-
-
-@strawberry.type
-class MemberConnection(Connection[Member]):
-    organization_id: strawberry.Private[uuid.UUID]
-    filters: strawberry.Private[tuple[Any, ...]]
-
-    @classmethod
-    def from_page(cls, organization_id: uuid.UUID, filters: tuple[Any, ...], page: Page[Any]) -> Self:
-        return cls(
-            edges=cls.edges_of(page, Member.from_row),
-            page_info=PageInfo.from_page(page),
-            organization_id=organization_id,
-            filters=filters,
-        )
-
-    @strawberry.field(directives=[INHERITED])
-    async def total_count(self, info: Info) -> int:
-        return await info.context.loaders.member_count.load((self.organization_id, self.filters))

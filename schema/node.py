@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -10,11 +11,14 @@ from typing import Any
 import strawberry
 from strawberry import relay
 
+from gateway.i18n import text
 from permissions.check import authorize
-from permissions.errors import NotFound
+from permissions.errors import BadUserInput, GatewayError, NotFound
 from permissions.fields import Target, authenticated
-from permissions.rights import Right
-from schema.billing import Invoice
+from permissions.rights import Right, Role
+from resolvers import product_transfers
+from schema.audit import AuditEntry
+from schema.billing import Invoice, Payment, Withdrawal
 from schema.billing_addresses import BillingAddress
 from schema.common import Info
 from schema.identity import User
@@ -22,6 +26,7 @@ from schema.invitations import Invitation
 from schema.members import Member
 from schema.orders import Order
 from schema.organizations import Organization
+from schema.product_transfers import ProductTransfer, side_of
 from schema.products import Product
 
 Fetch = Callable[[Any, uuid.UUID], Awaitable[Any]]
@@ -33,6 +38,7 @@ class NodeRule:
     fetch: Fetch
     right: Right | None = None
     any_of: tuple[Right, ...] = ()
+    role: Role | None = None
 
 
 def _in(load: Fetch) -> Callable[[Any, uuid.UUID], Awaitable[Target | None]]:
@@ -88,6 +94,36 @@ def _invitations(ctx: Any, i: uuid.UUID) -> Any:
     return ctx.loaders.invitation_by_id.load(i)
 
 
+def _audit_entries(ctx: Any, i: uuid.UUID) -> Any:
+    return ctx.loaders.audit_entry_by_id.load(i)
+
+
+def _payments(ctx: Any, i: uuid.UUID) -> Any:
+    return ctx.loaders.payment_by_id.load(i)
+
+
+def _withdrawals(ctx: Any, i: uuid.UUID) -> Any:
+    return ctx.loaders.withdrawal_by_id.load(i)
+
+
+def _transfers(ctx: Any, i: uuid.UUID) -> Any:
+    return ctx.loaders.product_transfer_by_id.load(i)
+
+
+async def _transfer_side(ctx: Any, node_id: uuid.UUID) -> Target | None:
+    row = await _transfers(ctx, node_id)
+    return Target(await side_of(ctx, row)) if row is not None else None
+
+
+async def _transfer(ctx: Any, node_id: uuid.UUID) -> Any:
+    row = await _transfers(ctx, node_id)
+    if row is None:
+        return None
+    return ProductTransfer.from_row(
+        await product_transfers.described(ctx, node_id), await side_of(ctx, row), ctx.clock.now()
+    )
+
+
 RULES: dict[str, NodeRule] = {
     "Organization": NodeRule(_organization, _built(_orgs, lambda ctx, r: Organization.from_row(r))),
     "Member": NodeRule(_in(_members), _built(_members, lambda ctx, r: Member.from_row(r))),
@@ -106,31 +142,71 @@ RULES: dict[str, NodeRule] = {
         _built(_invitations, lambda ctx, r: Invitation.from_row(r, ctx.clock.now())),
         right=Right.MANAGE_MEMBERS,
     ),
+    "AuditEntry": NodeRule(
+        _in(_audit_entries), _built(_audit_entries, lambda ctx, r: AuditEntry.from_row(r)), role=Role.ADMIN
+    ),
+    "Payment": NodeRule(
+        _in(_payments), _built(_payments, lambda ctx, r: Payment.from_row(r)), right=Right.VIEW_BILLING
+    ),
+    "ProductTransfer": NodeRule(_transfer_side, _transfer, role=Role.ADMIN),
+    "Withdrawal": NodeRule(
+        _in(_withdrawals), _built(_withdrawals, lambda ctx, r: Withdrawal.from_row(r)), right=Right.VIEW_BILLING
+    ),
 }
+MAX_NODES = 100
+
+
+async def _node(ctx: Any, id: relay.GlobalID) -> relay.Node:
+    try:
+        node_id = uuid.UUID(id.node_id)
+    except ValueError:
+        raise NotFound from None
+    if id.type_name == "User":
+        if node_id != ctx.user_id:
+            raise NotFound
+        return User.from_row(await ctx.loaders.user_by_id.load(node_id))
+    rule = RULES.get(id.type_name)
+    target = await rule.locate(ctx, node_id) if rule else None
+    if rule is None or target is None:
+        raise NotFound
+    await authorize(
+        ctx,
+        target.organization_id,
+        right=rule.right,
+        any_of=rule.any_of,
+        role=rule.role,
+        product_id=target.product_id,
+    )
+    node = await rule.fetch(ctx, node_id)
+    if node is None:
+        raise NotFound
+    return node
+
+
+async def _node_or_error(ctx: Any, id: relay.GlobalID) -> relay.Node | GatewayError:
+    try:
+        return await _node(ctx, id)
+    except GatewayError as refused:
+        return refused
 
 
 @strawberry.type
 class NodeQuery:
     @strawberry.field(
         extensions=[authenticated()],
-        description="Any object by its global id. NOT_FOUND when it does not exist or is not visible to the caller.",
+        description="Any object by its global id: null, with a NOT_FOUND (or FORBIDDEN) error, when it does not "
+        "exist or the caller may not see it; the same rules as the edges that lead to it.",
     )
-    async def node(self, info: Info, id: relay.GlobalID) -> relay.Node:
-        ctx = info.context
-        try:
-            node_id = uuid.UUID(id.node_id)
-        except ValueError:
-            raise NotFound from None
-        if id.type_name == "User":
-            if node_id != ctx.user_id:
-                raise NotFound
-            return User.from_row(await ctx.loaders.user_by_id.load(node_id))
-        rule = RULES.get(id.type_name)
-        target = await rule.locate(ctx, node_id) if rule else None
-        if rule is None or target is None:
-            raise NotFound
-        await authorize(ctx, target.organization_id, right=rule.right, any_of=rule.any_of, product_id=target.product_id)
-        node = await rule.fetch(ctx, node_id)
-        if node is None:
-            raise NotFound
-        return node
+    async def node(self, info: Info, id: relay.GlobalID) -> relay.Node | None:
+        return await _node(info.context, id)
+
+    @strawberry.field(
+        extensions=[authenticated()],
+        description=f"Objects by their global ids, in the order asked (at most {MAX_NODES}): each one `node(id:)` "
+        "would refuse is null, with its error at its index.",
+    )
+    async def nodes(self, info: Info, ids: list[relay.GlobalID]) -> list[relay.Node | None]:
+        if len(ids) > MAX_NODES:
+            raise BadUserInput(text("`ids` takes at most {maximum} ids.", maximum=MAX_NODES))
+        # An error in place of an item nulls that item only, with the error's path ending in its index.
+        return list(await asyncio.gather(*(_node_or_error(info.context, i) for i in ids)))  # type: ignore[arg-type]

@@ -34,6 +34,7 @@ PlaceOrderError = user_error(
         "PARENT_REQUIRED",
         "PARENT_NOT_FOUND",
         "ADDON_WRONG_KIND",
+        "DOMAIN_OF_ANOTHER_ORGANIZATION",
         "BILLING_ADDRESS_NOT_FOUND",
         "PROMO_INVALID",
         "PROMO_NOT_APPLICABLE",
@@ -103,7 +104,7 @@ class OrderMutation:
         extensions=[requires(Right.ORDER, organization_argument("input.organization_id"))],
         description="An order waiting for payment; its products exist from now on, PENDING_PAYMENT.",
     )
-    async def place_order(self, info: Info, input: PlaceOrderInput) -> PlaceOrderPayload:
+    async def place_order(self, info: Info, input: PlaceOrderInput) -> PlaceOrderPayload | None:
         organization_id = decode_id(input.organization_id, "Organization")
         address_id = decode_id(input.billing_address_id, "BillingAddress") if input.billing_address_id else None
         if input.billing_address_id and address_id is None:
@@ -123,7 +124,7 @@ class OrderMutation:
         extensions=[requires(Right.ORDER, order_argument("input.order_id"))],
         description="Only while it waits for payment.",
     )
-    async def cancel_order(self, info: Info, input: CancelOrderInput) -> CancelOrderPayload:
+    async def cancel_order(self, info: Info, input: CancelOrderInput) -> CancelOrderPayload | None:
         outcome = await orders.cancel(info.context, decode_id(input.order_id, "Order"))  # type: ignore[arg-type]
         return await payload(info, CancelOrderPayload, CancelOrderError, outcome, order=Order.from_row)
 
@@ -131,6 +132,6 @@ class OrderMutation:
         extensions=[requires(Right.ORDER, product_argument("input.product_id"))],
         description="A renewal order waiting for payment; paying extends `expiresAt`.",
     )
-    async def renew_product(self, info: Info, input: RenewProductInput) -> RenewProductPayload:
+    async def renew_product(self, info: Info, input: RenewProductInput) -> RenewProductPayload | None:
         outcome = await orders.renew(info.context, decode_id(input.product_id, "Product"), input.period_months)  # type: ignore[arg-type]
         return await payload(info, RenewProductPayload, RenewProductError, outcome, order=Order.from_row)

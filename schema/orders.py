@@ -45,6 +45,9 @@ class OrderLine:
     period_months: int = inherited()
     domain_name: str | None = inherited(description="In Unicode.")
     domain_name_ascii: str | None = inherited(description="`domainName` in ASCII (xn--), as DNS has it.")
+    external_domain: bool = inherited(
+        description="True: the domain this line serves is registered elsewhere, not with us; point its DNS here."
+    )
     unit_price: Money = inherited(description="For the whole period, before VAT.")
     vat: Money = inherited()
     total: Money = inherited()
@@ -61,6 +64,7 @@ class OrderLine:
             period_months=row.period_months,
             domain_name=display_name(row.domain_name) if row.domain_name else None,
             domain_name_ascii=row.domain_name,
+            external_domain=row.external_domain,
             unit_price=Money.of(row.unit_price_cents, currency),
             vat=Money.of(row.vat_cents, currency),
             total=Money.of(row.total_cents, currency),
@@ -85,7 +89,10 @@ class Order(relay.Node):
     vat: Money = inherited()
     total: Money = inherited()
     vat_rate_basis_points: int = inherited(description="2200 is 22%.")
-    vat_note: str | None = inherited(description="Why no VAT applies, when it does not (e.g. reverse charge).")
+    vat_note: str | None = inherited(
+        description="Why a rate other than Italian VAT applies: reverse charge, another member state's rate (OSS), "
+        "or outside the scope of EU VAT."
+    )
     created_at: datetime = inherited()
     paid_at: datetime | None = inherited()
     cancelled_at: datetime | None = inherited()

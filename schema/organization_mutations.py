@@ -178,21 +178,21 @@ class OrganizationMutation:
         )
 
     @strawberry.mutation(extensions=[requires(Right.MANAGE_ORGANIZATION, ORG)])
-    async def update_organization(self, info: Info, input: UpdateOrganizationInput) -> UpdateOrganizationPayload:
+    async def update_organization(self, info: Info, input: UpdateOrganizationInput) -> UpdateOrganizationPayload | None:
         outcome = await organizations.update_details(info.context, _org_id(input.organization_id), _draft(input))  # type: ignore[arg-type]
         return await payload(
             info, UpdateOrganizationPayload, UpdateOrganizationError, outcome, organization=Organization.from_row
         )
 
     @strawberry.mutation(extensions=[member(ORG)], description="Make this the organization frontends open.")
-    async def switch_organization(self, info: Info, input: OrganizationIdInput) -> SwitchOrganizationPayload:
+    async def switch_organization(self, info: Info, input: OrganizationIdInput) -> SwitchOrganizationPayload | None:
         outcome = await organizations.switch(info.context, _org_id(input.organization_id))  # type: ignore[arg-type]
         return await payload(
             info, SwitchOrganizationPayload, SwitchOrganizationError, outcome, organization=Organization.from_row
         )
 
     @strawberry.mutation(extensions=[requires_role(Role.OWNER, ORG)], description="See deletionBlockers first.")
-    async def delete_organization(self, info: Info, input: DeleteOrganizationInput) -> DeleteOrganizationPayload:
+    async def delete_organization(self, info: Info, input: DeleteOrganizationInput) -> DeleteOrganizationPayload | None:
         outcome = await organizations.delete_organization(
             info.context,
             _org_id(input.organization_id),  # type: ignore[arg-type]
@@ -208,14 +208,18 @@ class OrganizationMutation:
         )
 
     @strawberry.mutation(extensions=[requires(Right.MANAGE_ORGANIZATION, ORG)])
-    async def set_organization_logo(self, info: Info, input: SetOrganizationLogoInput) -> SetOrganizationLogoPayload:
+    async def set_organization_logo(
+        self, info: Info, input: SetOrganizationLogoInput
+    ) -> SetOrganizationLogoPayload | None:
         outcome = await logos.set_logo(info.context, _org_id(input.organization_id), input.content_base64)  # type: ignore[arg-type]
         return await payload(
             info, SetOrganizationLogoPayload, SetOrganizationLogoError, outcome, organization=Organization.from_row
         )
 
     @strawberry.mutation(extensions=[requires(Right.MANAGE_ORGANIZATION, ORG)])
-    async def remove_organization_logo(self, info: Info, input: OrganizationIdInput) -> RemoveOrganizationLogoPayload:
+    async def remove_organization_logo(
+        self, info: Info, input: OrganizationIdInput
+    ) -> RemoveOrganizationLogoPayload | None:
         outcome = await logos.remove_logo(info.context, _org_id(input.organization_id))  # type: ignore[arg-type]
         return await payload(
             info,
@@ -226,7 +230,7 @@ class OrganizationMutation:
         )
 
     @strawberry.mutation(extensions=[member(ORG)], description="See leaveBlockers first. Your account stays.")
-    async def leave_organization(self, info: Info, input: OrganizationIdInput) -> LeaveOrganizationPayload:
+    async def leave_organization(self, info: Info, input: OrganizationIdInput) -> LeaveOrganizationPayload | None:
         outcome = await members.leave(info.context, _org_id(input.organization_id))  # type: ignore[arg-type]
         return await payload(
             info,
@@ -240,7 +244,7 @@ class OrganizationMutation:
         extensions=[requires_role(Role.OWNER, ORG)],
         description="Make another member OWNER and legal representative.",
     )
-    async def transfer_ownership(self, info: Info, input: TransferOwnershipInput) -> TransferOwnershipPayload:
+    async def transfer_ownership(self, info: Info, input: TransferOwnershipInput) -> TransferOwnershipPayload | None:
         to_member = decode_id(input.to_member_id, "Member")
         if to_member is None:
             outcome = members.not_a_member()

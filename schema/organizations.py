@@ -11,21 +11,23 @@ from strawberry import relay
 from gateway.db.models import Organization as OrganizationRow
 from gateway.i18n import N_, translate
 from permissions.errors import BadUserInput
-from permissions.fields import inherited, member, requires, requires_any, requires_role
+from permissions.fields import INHERITED, inherited, member, requires, requires_any, requires_role
 from permissions.rights import Right, Role
-from resolvers import organizations
+from resolvers import organizations, product_transfers
 from resolvers.loaders.pages import PageKey
 from resolvers.loaders.products import ProductFilter
+from resolvers.pagination import Window
 from schema.audit import AuditEntry
-from schema.billing import Invoice, PrepaidAccount
+from schema.billing import Invoice, Payment, PrepaidAccount
 from schema.billing_addresses import BillingAddress
 from schema.catalog import Money
-from schema.common import Connection, Info, PageInfo, ProductScope, check_page, effective_rights
+from schema.common import Connection, Count, Info, PageInfo, ProductScope, check_page, counted, effective_rights
 from schema.contract import Contract
 from schema.invitations import Invitation, InvitationStatus
-from schema.members import Member, MemberConnection, MemberStatus
+from schema.members import Member, MemberStatus
 from schema.orders import Order, OrderStatus
-from schema.products import ProductConnection, ProductFilterInput, ProductOrder, product_filter
+from schema.product_transfers import ProductTransfer
+from schema.products import Product, ProductFilterInput, ProductOrder, product_filter
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -125,7 +127,7 @@ class Organization(relay.Node):
         return [cls.from_row(r) if r else None for r in rows]
 
     @strawberry.field(extensions=[member()], description="The caller's own role, rights and scope here.")
-    async def my_membership(self, info: Info) -> Member:
+    async def my_membership(self, info: Info) -> Member | None:
         row = await info.context.loaders.member_by_organization_and_user.load((self.id, info.context.user_id))
         return Member.from_row(row)
 
@@ -139,27 +141,57 @@ class Organization(relay.Node):
 
     @strawberry.field(extensions=[member()], description="Oldest first.")
     async def members(
-        self, info: Info, first: int | None = 20, after: str | None = None, status: MemberStatus | None = None
-    ) -> MemberConnection:
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+        status: MemberStatus | None = None,
+    ) -> Connection[Member] | None:
         filters = (status.value,) if status else ()
-        key = PageKey(self.organization_id, check_page(info, first), after, filters)
-        page = await info.context.loaders.members_page.load(key)
-        return MemberConnection.from_page(self.organization_id, filters, page)
+        loader = info.context.loaders.members_page
+        page = await loader.load(PageKey(self.organization_id, check_page(info, first, after, last, before), filters))
+        return Connection.of(page, Member.from_row, counted(loader, self.organization_id, filters))
 
     @strawberry.field(extensions=[requires(Right.MANAGE_MEMBERS)], description="Newest first.")
     async def invitations(
-        self, info: Info, first: int | None = 20, after: str | None = None, status: InvitationStatus | None = None
-    ) -> Connection[Invitation]:
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+        status: InvitationStatus | None = None,
+    ) -> Connection[Invitation] | None:
         filters = (status.value,) if status and status is not InvitationStatus.EXPIRED else ()
-        key = PageKey(self.organization_id, check_page(info, first), after, filters)
-        page = await info.context.loaders.invitations_page.load(key)
+        loader = info.context.loaders.invitations_page
+        page = await loader.load(PageKey(self.organization_id, check_page(info, first, after, last, before), filters))
         now = info.context.clock.now()
-        return Connection.of(page, lambda row: Invitation.from_row(row, now))
+        count = counted(loader, self.organization_id, filters)
+        return Connection.of(page, lambda row: Invitation.from_row(row, now), count)
+
+    @strawberry.field(
+        extensions=[requires_role(Role.ADMIN)],
+        description="Product hand-offs given or received that wait for an answer, newest first.",
+    )
+    async def product_transfers(self, info: Info) -> list[ProductTransfer] | None:
+        now = info.context.clock.now()
+        rows = await product_transfers.open_for(info.context, self.organization_id)
+        return [ProductTransfer.from_row(r, self.organization_id, now) for r in rows]
 
     @strawberry.field(extensions=[requires_role(Role.ADMIN)], description="Newest first.")
-    async def audit_log(self, info: Info, first: int | None = 20, after: str | None = None) -> Connection[AuditEntry]:
-        page = await info.context.loaders.audit_page.load(PageKey(self.organization_id, check_page(info, first), after))
-        return Connection.of(page, AuditEntry.from_row)
+    async def audit_log(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[AuditEntry] | None:
+        loader = info.context.loaders.audit_page
+        page = await loader.load(PageKey(self.organization_id, check_page(info, first, after, last, before)))
+        return Connection.of(page, AuditEntry.from_row, counted(loader, self.organization_id))
 
     @strawberry.field(
         extensions=[requires(Right.VIEW_PRODUCTS)],
@@ -168,21 +200,29 @@ class Organization(relay.Node):
     async def products(
         self,
         info: Info,
-        first: int | None = 20,
+        first: int | None = None,
         after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
         filter: ProductFilterInput | None = None,
         order_by: ProductOrder | None = None,
-    ) -> ProductConnection:
+    ) -> Connection[Product] | None:
         spec = product_filter(filter, order_by)
-        return await _product_page(info, self.organization_id, spec, first, after)
+        return await _product_page(info, self.organization_id, spec, check_page(info, first, after, last, before))
 
     @strawberry.field(
         extensions=[requires(Right.VIEW_PRODUCTS)],
         description="Products expiring within the next `withinDays` days, soonest first.",
     )
     async def expiring_products(
-        self, info: Info, within_days: int = 30, first: int | None = 20, after: str | None = None
-    ) -> ProductConnection:
+        self,
+        info: Info,
+        within_days: int = 30,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[Product] | None:
         now = info.context.clock.now()
         spec = ProductFilter(
             statuses=LIVE_STATUSES,
@@ -190,69 +230,104 @@ class Organization(relay.Node):
             expires_before=now + timedelta(days=check_days(within_days)),
             order="EXPIRES_AT",
         )
-        return await _product_page(info, self.organization_id, spec, first, after)
+        return await _product_page(info, self.organization_id, spec, check_page(info, first, after, last, before))
 
     @strawberry.field(extensions=[requires(Right.VIEW_PRODUCTS)], description="Bought and waiting to be configured.")
     async def products_to_configure(
-        self, info: Info, first: int | None = 20, after: str | None = None
-    ) -> ProductConnection:
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[Product] | None:
         spec = ProductFilter(statuses=("TO_CONFIGURE",), order="CREATED_AT")
-        return await _product_page(info, self.organization_id, spec, first, after)
+        return await _product_page(info, self.organization_id, spec, check_page(info, first, after, last, before))
 
     @strawberry.field(
         extensions=[requires_any(Right.ORDER, Right.VIEW_BILLING)],
         description="Newest first. A member limited to some products sees the orders touching only those.",
     )
     async def orders(
-        self, info: Info, first: int | None = 20, after: str | None = None, status: OrderStatus | None = None
-    ) -> Connection[Order]:
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+        status: OrderStatus | None = None,
+    ) -> Connection[Order] | None:
         filters = (status.value,) if status else ()
-        page = await info.context.loaders.orders_page.load(
-            PageKey(self.organization_id, check_page(info, first), after, filters)
-        )
-        return Connection.of(page, Order.from_row)
+        return await _order_page(info, self.organization_id, check_page(info, first, after, last, before), filters)
 
     @strawberry.field(extensions=[requires(Right.VIEW_BILLING)], description="Newest first.")
     async def invoices(
         self,
         info: Info,
-        first: int | None = 20,
+        first: int | None = None,
         after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
         filter: InvoiceFilter | None = None,
-    ) -> Connection[Invoice]:
+    ) -> Connection[Invoice] | None:
         given = filter or InvoiceFilter()
-        key = PageKey(self.organization_id, check_page(info, first), after, (given.issued_from, given.issued_to))
-        return Connection.of(await info.context.loaders.invoices_page.load(key), Invoice.from_row)
+        filters = (given.issued_from, given.issued_to)
+        loader = info.context.loaders.invoices_page
+        page = await loader.load(PageKey(self.organization_id, check_page(info, first, after, last, before), filters))
+        return Connection.of(page, Invoice.from_row, counted(loader, self.organization_id, filters))
+
+    @strawberry.field(
+        extensions=[requires(Right.VIEW_BILLING)],
+        description="Every payment attempt (orders and prepaid top-ups), newest first: the payment history.",
+    )
+    async def payments(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[Payment] | None:
+        loader = info.context.loaders.payments_page
+        page = await loader.load(PageKey(self.organization_id, check_page(info, first, after, last, before)))
+        return Connection.of(page, Payment.from_row, counted(loader, self.organization_id))
 
     @strawberry.field(
         extensions=[requires_any(Right.PAY, Right.VIEW_BILLING)],
         description="Orders and renewals waiting for payment, newest first.",
     )
-    async def to_pay(self, info: Info, first: int | None = 20, after: str | None = None) -> Connection[Order]:
-        key = PageKey(self.organization_id, check_page(info, first), after, ("PENDING_PAYMENT",))
-        return Connection.of(await info.context.loaders.orders_page.load(key), Order.from_row)
+    async def to_pay(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[Order] | None:
+        page = check_page(info, first, after, last, before)
+        return await _order_page(info, self.organization_id, page, ("PENDING_PAYMENT",))
 
     @strawberry.field(extensions=[requires(Right.VIEW_BILLING)], description="The default first.")
-    async def billing_addresses(self, info: Info) -> list[BillingAddress]:
+    async def billing_addresses(self, info: Info) -> list[BillingAddress] | None:
         return [
             BillingAddress.from_row(r) for r in await info.context.loaders.billing_addresses.load(self.organization_id)
         ]
 
     @strawberry.field(extensions=[requires(Right.VIEW_BILLING)])
-    async def prepaid_account(self, info: Info) -> PrepaidAccount:
+    async def prepaid_account(self, info: Info) -> PrepaidAccount | None:
         balance = await info.context.loaders.prepaid_balance.load(self.organization_id)
         return PrepaidAccount(organization_id=self.organization_id, balance=Money.of(balance, "EUR"))
 
     @strawberry.field(extensions=[member()], description="The general conditions in force, and what was accepted.")
-    async def contract(self, info: Info) -> Contract:
+    async def contract(self, info: Info) -> Contract | None:
         return await Contract.for_organization(info, self.organization_id)
 
     @strawberry.field(extensions=[member()], description="Why the caller cannot leave now; empty when they can.")
-    async def leave_blockers(self, info: Info) -> list[Blocker]:
+    async def leave_blockers(self, info: Info) -> list[Blocker] | None:
         return Blocker.of(await organizations.leave_blockers(info.context, self.organization_id), info.context.language)
 
     @strawberry.field(extensions=[requires_role(Role.OWNER)], description="What to settle before deleting.")
-    async def deletion_blockers(self, info: Info) -> list[Blocker]:
+    async def deletion_blockers(self, info: Info) -> list[Blocker] | None:
         return Blocker.of(
             await organizations.deletion_blockers(info.context, self.organization_id), info.context.language
         )
@@ -268,11 +343,19 @@ def check_days(within_days: int) -> int:
 
 
 async def _product_page(
-    info: Info, organization_id: uuid.UUID, spec: ProductFilter, first: int | None, after: str | None
-) -> ProductConnection:
-    key = PageKey(organization_id, check_page(info, first), after, (spec,))
-    page = await info.context.loaders.products_page.load(key)
-    return ProductConnection.from_page(page, organization_id, spec)
+    info: Info, organization_id: uuid.UUID, spec: ProductFilter, page: Window
+) -> Connection[Product]:
+    loader = info.context.loaders.products_page
+    rows = await loader.load(PageKey(organization_id, page, (spec,)))
+    return Connection.of(rows, Product.from_row, counted(loader, organization_id, (spec,)))
+
+
+async def _order_page(
+    info: Info, organization_id: uuid.UUID, page: Window, filters: tuple[Any, ...]
+) -> Connection[Order]:
+    loader = info.context.loaders.orders_page
+    rows = await loader.load(PageKey(organization_id, page, filters))
+    return Connection.of(rows, Order.from_row, counted(loader, organization_id, filters))
 
 
 @strawberry.input
@@ -294,9 +377,14 @@ class OrganizationEdge:
 class OrganizationConnection:
     edges: list[OrganizationEdge] = inherited()
     page_info: PageInfo = inherited()
+    count: strawberry.Private[Count]
+
+    @strawberry.field(directives=[INHERITED], description="Every organization the viewer is an active member of.")
+    async def total_count(self) -> int:
+        return await self.count()
 
     @classmethod
-    def from_page(cls, page: Any) -> Self:
+    def from_page(cls, page: Any, count: Count) -> Self:
         edges = [
             OrganizationEdge(
                 cursor=cursor,
@@ -307,4 +395,4 @@ class OrganizationConnection:
             )
             for (membership, org), cursor in zip(page.rows, page.cursors, strict=True)
         ]
-        return cls(edges=edges, page_info=PageInfo.from_page(page))
+        return cls(edges=edges, page_info=PageInfo.from_page(page), count=count)

@@ -9,13 +9,13 @@ from strawberry.permission import PermissionExtension
 
 from permissions.fields import inherited, null_without, requires
 from permissions.rights import Right
-from resolvers import payments
+from resolvers import payments, withdrawals
 from resolvers.payment_provider import PaymentSource
 from resolvers.payments import PaymentResult
 from resolvers.results import Outcome
-from schema.billing import Invoice, Payment, PaymentMethod, PrepaidAccount
+from schema.billing import Invoice, Payment, PaymentMethod, PrepaidAccount, Withdrawal
 from schema.catalog import Money
-from schema.common import Info, decode_id, encode_id, order_argument, organization_argument
+from schema.common import Info, decode_id, order_argument, organization_argument
 from schema.errors import user_error, user_errors
 from schema.orders import Order
 from schema.payloads import payload
@@ -23,16 +23,26 @@ from schema.payloads import payload
 KEY_CODES = ("IDEMPOTENCY_KEY_INVALID", "IDEMPOTENCY_KEY_REUSED", "CONFLICT")
 PAYMENT_CODES = ("PAYMENT_DECLINED", "PROVIDER_TIMEOUT")
 PayOrderError = user_error(
-    "PayOrder", (*KEY_CODES, *PAYMENT_CODES, "ORDER_NOT_PENDING", "INSUFFICIENT_FUNDS", "METHOD_NOT_ALLOWED")
+    "PayOrder",
+    (
+        *KEY_CODES,
+        *PAYMENT_CODES,
+        "ORDER_NOT_PENDING",
+        "INSUFFICIENT_FUNDS",
+        "METHOD_NOT_ALLOWED",
+        "BANK_TRANSFER_PENDING",
+    ),
 )
+CancelBankTransferError = user_error("CancelBankTransfer", ("ORDER_NOT_PENDING", "NO_BANK_TRANSFER_PENDING"))
 TopUpPrepaidError = user_error(
     "TopUpPrepaid", (*KEY_CODES, *PAYMENT_CODES, "AMOUNT_OUT_OF_RANGE", "METHOD_NOT_ALLOWED")
 )
 WithdrawPrepaidError = user_error(
     "WithdrawPrepaid",
-    ("AMOUNT_OUT_OF_RANGE", "DESTINATION_REQUIRED", "IBAN_INVALID", "PAYPAL_INVALID", "INSUFFICIENT_FUNDS"),
+    (*KEY_CODES, "AMOUNT_OUT_OF_RANGE", "DESTINATION_REQUIRED", "IBAN_INVALID", "PAYPAL_INVALID", "INSUFFICIENT_FUNDS"),
 )
 IDEMPOTENCY = "Unique per attempt (≤ 255 characters). Retrying with the same key never charges twice."
+WITHDRAWAL_KEY = "Unique per withdrawal (≤ 255 characters). Retrying with the same key never withdraws twice."
 
 
 def billing_viewers_only() -> PermissionExtension:
@@ -74,13 +84,19 @@ class WithdrawPrepaidInput:
     organization_id: relay.GlobalID
     amount_cents: int
     destination: WithdrawalDestinationInput
+    idempotency_key: str = strawberry.field(description=WITHDRAWAL_KEY)
 
 
-@strawberry.type(description="A request to pay prepaid money back out; staff carry it out.")
-class Withdrawal:
-    id: strawberry.ID = inherited()
-    amount: Money = inherited()
-    status: str = inherited(description="REQUESTED until paid out.")
+@strawberry.input
+class CancelBankTransferInput:
+    order_id: relay.GlobalID
+
+
+@strawberry.type
+class CancelBankTransferPayload:
+    order: Order | None
+    payment: Payment | None = strawberry.field(description="The withdrawn transfer, now CANCELLED.")
+    user_errors: list[CancelBankTransferError[0]]  # type: ignore[valid-type]
 
 
 @strawberry.type
@@ -145,7 +161,7 @@ class PaymentMutation:
         extensions=[requires(Right.PAY, order_argument("input.order_id"))],
         description="Pay an order. PREPAID and CARD/PAYPAL settle at once; BANK_TRANSFER waits for the transfer.",
     )
-    async def pay_order(self, info: Info, input: PayOrderInput) -> PayOrderPayload:
+    async def pay_order(self, info: Info, input: PayOrderInput) -> PayOrderPayload | None:
         order_id = decode_id(input.order_id, "Order")
         if input.method is PaymentMethod.MANUAL:
             result = PaymentResult("REFUSED", problems=[])
@@ -175,17 +191,37 @@ class PaymentMutation:
         )
 
     @strawberry.mutation(
+        extensions=[requires(Right.PAY, order_argument("input.order_id"))],
+        description="Withdraw the bank transfer an order waits for, so that it can be paid another way "
+        "(an order waiting for a transfer cannot also be paid by card, PayPal or prepaid).",
+    )
+    async def cancel_bank_transfer(
+        self, info: Info, input: CancelBankTransferInput
+    ) -> CancelBankTransferPayload | None:
+        order_id: uuid.UUID = decode_id(input.order_id, "Order")  # type: ignore[assignment]
+        outcome = await payments.cancel_bank_transfer(info.context, order_id)
+        return await payload(
+            info,
+            CancelBankTransferPayload,
+            CancelBankTransferError,
+            outcome,
+            order=lambda _: _load(info, info.context.loaders.order_by_id, str(order_id), Order.from_row),
+            payment=lambda row: _load(info, info.context.loaders.payment_by_id, str(row.id), Payment.from_row),
+        )
+
+    @strawberry.mutation(
         extensions=[requires(Right.MANAGE_BILLING, organization_argument("input.organization_id"))],
         description="The amount leaves the balance now; the transfer to the destination follows.",
     )
-    async def withdraw_prepaid(self, info: Info, input: WithdrawPrepaidInput) -> WithdrawPrepaidPayload:
+    async def withdraw_prepaid(self, info: Info, input: WithdrawPrepaidInput) -> WithdrawPrepaidPayload | None:
         organization_id = decode_id(input.organization_id, "Organization")
-        outcome = await payments.withdraw(
+        outcome = await withdrawals.withdraw(
             info.context,
             organization_id,  # type: ignore[arg-type]
             input.amount_cents,
             input.destination.iban,
             input.destination.paypal_email,
+            input.idempotency_key,
         )
         account = await _account(info, organization_id)  # type: ignore[arg-type]
         return await payload(
@@ -195,16 +231,12 @@ class PaymentMutation:
             outcome,
             otherwise={"prepaid_account": account, "organization_id": organization_id},
             organization_id=lambda _: organization_id,
-            withdrawal=lambda row: Withdrawal(
-                id=strawberry.ID(encode_id("Withdrawal", row.id)),
-                amount=Money.of(row.amount_cents, row.currency),
-                status=row.status,
-            ),
+            withdrawal=Withdrawal.from_row,
             prepaid_account=lambda _: _account(info, organization_id),  # type: ignore[arg-type]
         )
 
     @strawberry.mutation(extensions=[requires(Right.MANAGE_BILLING, organization_argument("input.organization_id"))])
-    async def top_up_prepaid(self, info: Info, input: TopUpPrepaidInput) -> TopUpPrepaidPayload:
+    async def top_up_prepaid(self, info: Info, input: TopUpPrepaidInput) -> TopUpPrepaidPayload | None:
         organization_id = decode_id(input.organization_id, "Organization")
         result = await payments.top_up(
             info.context,

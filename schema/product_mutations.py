@@ -5,13 +5,12 @@ from typing import Any
 
 import strawberry
 from strawberry import relay
-from strawberry.permission import PermissionExtension
 from strawberry.scalars import JSON
 
-from permissions.fields import InOrganization, public, requires
+from permissions.fields import public, requires
 from permissions.rights import Right
 from resolvers import products
-from schema.common import Info, decode_id, organization_argument, product_argument
+from schema.common import Info, decode_id, product_argument
 from schema.errors import user_error
 from schema.payloads import payload
 from schema.products import Product
@@ -26,7 +25,6 @@ UnblockIpError = user_error(
 UpdateRegistrantError = user_error("UpdateRegistrant", ("REGISTRANT_INVALID", "NOT_A_DOMAIN", "PRODUCT_CLOSED"))
 ResendVerificationError = user_error("ResendVerification", ("NOT_PENDING", "NO_REGISTRANT_EMAIL"))
 ConfirmVerificationError = user_error("ConfirmVerification", ("TOKEN_INVALID",))
-TransferProductError = user_error("TransferProduct", ("SAME_ORGANIZATION", "ADDON_MOVES_WITH_PARENT", "PRODUCT_CLOSED"))
 
 
 @strawberry.input
@@ -81,12 +79,6 @@ class ConfirmVerificationInput:
     token: str
 
 
-@strawberry.input
-class TransferProductInput:
-    product_id: relay.GlobalID
-    to_organization_id: relay.GlobalID
-
-
 @strawberry.type
 class SetAutoRenewPayload:
     product: Product | None
@@ -134,12 +126,6 @@ class ConfirmVerificationPayload:
     user_errors: list[ConfirmVerificationError[0]]  # type: ignore[valid-type]
 
 
-@strawberry.type
-class TransferProductPayload:
-    product: Product | None
-    user_errors: list[TransferProductError[0]]  # type: ignore[valid-type]
-
-
 def _id(value: relay.GlobalID) -> Any:
     return decode_id(value, "Product")
 
@@ -165,19 +151,10 @@ def _registrant(data: RegistrantInput) -> dict[str, Any]:
     }
 
 
-# Moving a product needs MANAGE_PRODUCTS where it is and where it goes.
-BOTH_ORGANIZATIONS = PermissionExtension(
-    [
-        InOrganization(PRODUCT, right=Right.MANAGE_PRODUCTS),
-        InOrganization(organization_argument("input.to_organization_id"), right=Right.MANAGE_PRODUCTS),
-    ]
-)
-
-
 @strawberry.type
 class ProductMutation:
     @strawberry.mutation(extensions=[requires(Right.MANAGE_PRODUCTS, PRODUCT)])
-    async def set_auto_renew(self, info: Info, input: SetAutoRenewInput) -> SetAutoRenewPayload:
+    async def set_auto_renew(self, info: Info, input: SetAutoRenewInput) -> SetAutoRenewPayload | None:
         outcome = await products.set_auto_renew(info.context, _id(input.product_id), input.enabled)
         return await payload(info, SetAutoRenewPayload, SetAutoRenewError, outcome, product=lambda r: _product(info, r))
 
@@ -185,7 +162,7 @@ class ProductMutation:
         extensions=[requires(Right.MANAGE_PRODUCTS, PRODUCT)],
         description="TO_CONFIGURE → ACTIVE, with the kind's settings.",
     )
-    async def configure_product(self, info: Info, input: ConfigureProductInput) -> ConfigureProductPayload:
+    async def configure_product(self, info: Info, input: ConfigureProductInput) -> ConfigureProductPayload | None:
         settings = input.settings if isinstance(input.settings, dict) else {}
         outcome = await products.configure(info.context, _id(input.product_id), settings)
         return await payload(
@@ -196,7 +173,7 @@ class ProductMutation:
         extensions=[requires(Right.MANAGE_PRODUCTS, PRODUCT)],
         description="Tacit annual renewal: 60 days' notice ends the product at expiry; later, after the next term.",
     )
-    async def request_cancellation(self, info: Info, input: ProductIdInput) -> RequestCancellationPayload:
+    async def request_cancellation(self, info: Info, input: ProductIdInput) -> RequestCancellationPayload | None:
         outcome = await products.request_cancellation(info.context, _id(input.product_id))
         return await payload(
             info,
@@ -212,7 +189,7 @@ class ProductMutation:
         extensions=[requires(Right.MANAGE_PRODUCTS, PRODUCT)],
         description="Lift a firewall block of a public address on hosting or a server; at most 5 an hour.",
     )
-    async def unblock_ip(self, info: Info, input: UnblockIpInput) -> UnblockIpPayload:
+    async def unblock_ip(self, info: Info, input: UnblockIpInput) -> UnblockIpPayload | None:
         outcome = await products.unblock_ip(info.context, _id(input.product_id), input.ip)
         return await payload(info, UnblockIpPayload, UnblockIpError, outcome, product=lambda r: _product(info, r))
 
@@ -220,7 +197,7 @@ class ProductMutation:
         extensions=[requires(Right.MANAGE_PRODUCTS, PRODUCT)],
         description="A new registrant email must be verified again (gTLDs).",
     )
-    async def update_registrant(self, info: Info, input: UpdateRegistrantInput) -> UpdateRegistrantPayload:
+    async def update_registrant(self, info: Info, input: UpdateRegistrantInput) -> UpdateRegistrantPayload | None:
         outcome = await products.update_registrant(info.context, _id(input.product_id), _registrant(input.registrant))
         return await payload(
             info, UpdateRegistrantPayload, UpdateRegistrantError, outcome, product=lambda r: _product(info, r)
@@ -229,7 +206,7 @@ class ProductMutation:
     @strawberry.mutation(
         extensions=[requires(Right.MANAGE_PRODUCTS, PRODUCT)], description="Mail the registrant a new link."
     )
-    async def resend_verification(self, info: Info, input: ProductIdInput) -> ResendVerificationPayload:
+    async def resend_verification(self, info: Info, input: ProductIdInput) -> ResendVerificationPayload | None:
         outcome = await products.resend_verification(info.context, _id(input.product_id))
         return await payload(
             info, ResendVerificationPayload, ResendVerificationError, outcome, product=lambda r: _product(info, r)
@@ -245,15 +222,4 @@ class ProductMutation:
             outcome,
             otherwise={"verified": False},
             verified=lambda _: True,
-        )
-
-    @strawberry.mutation(
-        extensions=[BOTH_ORGANIZATIONS],
-        description="Move a product (and its add-ons) to another organization, e.g. after a change of legal entity.",
-    )
-    async def transfer_product(self, info: Info, input: TransferProductInput) -> TransferProductPayload:
-        destination = decode_id(input.to_organization_id, "Organization")
-        outcome = await products.transfer(info.context, _id(input.product_id), destination)  # type: ignore[arg-type]
-        return await payload(
-            info, TransferProductPayload, TransferProductError, outcome, product=lambda r: _product(info, r)
         )

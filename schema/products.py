@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable
 from datetime import datetime
 from enum import Enum
 from typing import TYPE_CHECKING, Annotated, Any, Self
@@ -14,9 +13,8 @@ from permissions.fields import INHERITED, inherited, member, requires
 from permissions.rights import Right
 from resolvers.domains import display_name
 from resolvers.loaders.products import ProductFilter
-from resolvers.pagination import Page
 from schema.catalog import CatalogItem, ProductKind
-from schema.common import Connection, Info, PageInfo
+from schema.common import Info
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -166,7 +164,7 @@ class Product(relay.Node):
         return CatalogItem.from_rows(item, prices)
 
     @strawberry.field(extensions=[requires(Right.VIEW_PRODUCTS)], description="Add-ons in the caller's scope.")
-    async def add_ons(self, info: Info) -> list[Product]:
+    async def add_ons(self, info: Info) -> list[Product] | None:
         return [Product.from_row(r) for r in await info.context.loaders.add_ons_by_parent_id.load(self.id)]
 
     @strawberry.field(extensions=[requires(Right.VIEW_PRODUCTS)], description="For an add-on: what it is added to.")
@@ -177,36 +175,10 @@ class Product(relay.Node):
         return Product.from_row(row) if row else None
 
     @strawberry.field(extensions=[member()])
-    async def organization(self, info: Info) -> Annotated[Organization, strawberry.lazy("schema.organizations")]:
+    async def organization(self, info: Info) -> Annotated[Organization, strawberry.lazy("schema.organizations")] | None:
         from schema.organizations import Organization
 
         return Organization.from_row(await info.context.loaders.organization_by_id.load(self.organization_id))
-
-
-@strawberry.type
-class ProductConnection(Connection[Product]):
-    organization_id: strawberry.Private[uuid.UUID | None]
-    spec: strawberry.Private[ProductFilter | None]
-    # For lists that span organizations (the agency view): how to count them.
-    count: strawberry.Private[Callable[[], Awaitable[int]] | None] = None
-
-    @classmethod
-    def from_page(
-        cls, page: Page[Any], organization_id: uuid.UUID | None = None, spec: ProductFilter | None = None
-    ) -> Self:
-        return cls(
-            edges=cls.edges_of(page, Product.from_row),
-            page_info=PageInfo.from_page(page),
-            organization_id=organization_id,
-            spec=spec,
-        )
-
-    @strawberry.field(directives=[INHERITED], description="Products matching the filter, in the caller's scope.")
-    async def total_count(self, info: Info) -> int:
-        if self.count is not None:
-            return await self.count()
-        assert self.organization_id is not None and self.spec is not None
-        return await info.context.loaders.product_count.load((self.organization_id, (self.spec,)))
 
 
 @strawberry.input

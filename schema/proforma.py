@@ -104,7 +104,7 @@ class ProformaMutation:
         extensions=[requires(Right.VIEW_BILLING, organization_argument("input.organization_id"))],
         description="A pro-forma for orders waiting for payment and/or product renewals, with a PDF link.",
     )
-    async def create_proforma(self, info: Info, input: CreateProformaInput) -> CreateProformaPayload:
+    async def create_proforma(self, info: Info, input: CreateProformaInput) -> CreateProformaPayload | None:
         organization_id: uuid.UUID = decode_id(input.organization_id, "Organization")  # type: ignore[assignment]
         outcome = await proforma.create(
             info.context,

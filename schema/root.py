@@ -12,6 +12,7 @@ from schema.billing_addresses import BillingAddressMutation
 from schema.catalog import CatalogQuery
 from schema.common import Info, decode_id, organization_argument
 from schema.contract import ContractMutation
+from schema.email_verification import EmailVerificationMutation
 from schema.identity import IdentityMutation
 from schema.invitation_mutations import InvitationMutation
 from schema.member_mutations import MemberMutation
@@ -21,6 +22,7 @@ from schema.organization_mutations import OrganizationMutation
 from schema.organizations import Organization
 from schema.payment_mutations import PaymentMutation
 from schema.product_mutations import ProductMutation
+from schema.product_transfers import ProductTransferMutation
 from schema.proforma import ProformaMutation
 from schema.viewer import Viewer
 
@@ -35,7 +37,7 @@ class Query(NodeQuery, CatalogQuery):
         extensions=[member(organization_argument("id"))],
         description="NOT_FOUND unless the caller is an active member.",
     )
-    async def organization(self, info: Info, id: relay.GlobalID) -> Organization:
+    async def organization(self, info: Info, id: relay.GlobalID) -> Organization | None:
         organization_id: uuid.UUID = decode_id(id, "Organization")  # type: ignore[assignment]
         return Organization.from_row(await info.context.loaders.organization_by_id.load(organization_id))
 
@@ -43,11 +45,13 @@ class Query(NodeQuery, CatalogQuery):
 @strawberry.type
 class Mutation(
     IdentityMutation,
+    EmailVerificationMutation,
     OrganizationMutation,
     MemberMutation,
     InvitationMutation,
     OrderMutation,
     ProductMutation,
+    ProductTransferMutation,
     PaymentMutation,
     BillingAddressMutation,
     ContractMutation,

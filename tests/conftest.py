@@ -21,6 +21,7 @@ from gateway.db.engine import create_engine
 from gateway.db.migrate import upgrade
 from gateway.embedded_pg import EmbeddedPostgres
 from gateway.settings import PROJECT_ROOT, Settings
+from tests.books import problems_in_the_books
 
 SECRET = "test-secret-key-that-is-long-enough-0123456789"
 # Loaded by the migration step from data files; every test reads them, none writes them.
@@ -61,9 +62,13 @@ async def clean_tables(request: pytest.FixtureRequest) -> AsyncIterator[None]:
     if "engine" not in request.fixturenames:
         return
     engine: AsyncEngine = request.getfixturevalue("engine")
+    async with engine.connect() as conn:
+        problems = await problems_in_the_books(conn)
     tables = ", ".join(t.name for t in Base.metadata.sorted_tables if t.name not in REFERENCE_TABLES)
     async with engine.begin() as conn:
         await conn.execute(text(f"TRUNCATE {tables} CASCADE"))
+    if problems:  # after the TRUNCATE, so one unbalanced test does not fail the ones after it
+        pytest.fail("the books do not balance:\n" + "\n".join(problems), pytrace=False)
 
 
 @pytest.fixture

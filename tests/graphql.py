@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import httpx
@@ -45,6 +46,25 @@ async def log_in(client: httpx.AsyncClient, email: str, password: str) -> dict[s
     return body["data"]["logIn"]
 
 
-async def mailbox(client: httpx.AsyncClient, to: str) -> list[dict[str, Any]]:
+async def mailbox(client: httpx.AsyncClient, to: str, kind: str | None = None) -> list[dict[str, Any]]:
+    """The messages to `to`, newest first; only those of `kind` when given."""
     response = await client.get("/dev/mailbox", params={"to": to})
-    return response.json()["messages"]
+    return [m for m in response.json()["messages"] if kind is None or m["kind"] == kind]
+
+
+VERIFY_EMAIL = """mutation($token: String!) {
+  verifyEmail(input: {token: $token}) { verified email userErrors { code } } }"""
+
+
+def verification_token(message: dict[str, Any]) -> str:
+    match = re.search(r"verify-email\?token=(gwe_[\w-]+)", message["body"])
+    assert match, message["body"]
+    return match.group(1)
+
+
+async def verify_email(client: httpx.AsyncClient, email: str) -> None:
+    """Open the newest verification link mailed to `email`, as its owner would."""
+    links = [m for m in await mailbox(client, email) if m["kind"] == "email_verification"]
+    assert links, f"no verification mail to {email}"
+    body = await gql(client, VERIFY_EMAIL, {"token": verification_token(links[0])})
+    assert body["data"]["verifyEmail"]["userErrors"] == [], body

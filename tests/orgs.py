@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 
 from tests.conftest import PASSWORD
-from tests.graphql import gql, log_in, mailbox, sign_up
+from tests.graphql import gql, log_in, mailbox, sign_up, verify_email
 
 CREATE = """mutation($input: CreateOrganizationInput!) {
   createOrganization(input: $input) { organization { id name } userErrors { field code message } } }"""
@@ -33,10 +33,13 @@ class Person:
         client.cookies.clear()
 
 
-async def person(client: httpx.AsyncClient, email: str, name: str = "Test Person") -> Person:
+async def person(client: httpx.AsyncClient, email: str, name: str = "Test Person", *, verified: bool = True) -> Person:
+    """A signed-up account; by default it has opened its verification link, as most people do."""
     signed = await sign_up(client, email, PASSWORD, name)
     client.cookies.clear()
     assert signed["userErrors"] == [], signed
+    if verified:
+        await verify_email(client, email)
     return Person(email, signed["sessionToken"])
 
 

@@ -56,6 +56,7 @@ LAST = "ALLOW userErrors=LAST_OWNER"  # the only owner cannot leave
 BAD = "ALLOW userErrors=SETTING_INVALID"  # a PHP version the hosting does not offer
 IDLE = "ALLOW userErrors=PRODUCT_NOT_ACTIVE"  # the hosting waits to be configured
 SAME = "ALLOW userErrors=SAME_ORGANIZATION"  # a transfer to where the product already is
+GONE = "ALLOW userErrors=DESTINATION_NOT_FOUND"  # a transfer offered to an organization that does not exist
 DECL = "ALLOW userErrors=PAYMENT_DECLINED"  # the test provider's declined card: no money moves
 POOR = "ALLOW userErrors=INSUFFICIENT_FUNDS"  # more than the prepaid balance
 DFLT = "ALLOW userErrors=IS_DEFAULT"  # the default billing address stays
@@ -118,8 +119,8 @@ IN_A: dict[str, tuple[str, ...]] = {
     "requestCancellation":      (UN,   OK,   OK,   MP,   MP,   MP,   MP,   MP,   MP,   MP,   OK,   NF,   NF,   NF),
     "unblockIp":                (UN,   IDLE, IDLE, MP,   MP,   MP,   MP,   MP,   MP,   MP,   IDLE, NF,   NF,   NF),
     "renewProduct":             (UN,   OK,   OK,   ORD,  ORD,  ORD,  ORD,  OK,   ORD,  ORD,  ORD,  NF,   NF,   NF),
-    "transferProduct(within)":  (UN,   SAME, SAME, MP,   MP,   MP,   MP,   MP,   MP,   MP,   SAME, NF,   NF,   NF),
-    "transferProduct(away)":    (UN,   NF,   NF,   MP,   MP,   MP,   MP,   MP,   MP,   MP,   NF,   NF,   NF,   NF),
+    "transferProduct(within)":  (UN,   SAME, RO,   RO,   RO,   RO,   RO,   RO,   RO,   RO,   RO,   NF,   NF,   NF),
+    "transferProduct(away)":    (UN,   GONE, RO,   RO,   RO,   RO,   RO,   RO,   RO,   RO,   RO,   NF,   NF,   NF),
     # orders
     "orders":                   (UN,   OK,   OK,   ORD,  ORD,  OK,   ORD,  OK,   ORD,  ORD,  ORD,  ORD,  NF,   NF),
     "node(Order)":              (UN,   OK,   OK,   ORD,  ORD,  OK,   ORD,  OK,   ORD,  ORD,  ORD,  NF,   NF,   NF),
@@ -133,7 +134,12 @@ IN_A: dict[str, tuple[str, ...]] = {
     "contract":                 (UN,   OK,   OK,   OK,   OK,   OK,   OK,   OK,   OK,   OK,   OK,   OK,   NF,   NF),
     "node(Invoice)":            (UN,   OK,   OK,   VB,   VB,   OK,   VB,   VB,   VB,   VB,   VB,   NF,   NF,   NF),
     "node(BillingAddress)":     (UN,   OK,   OK,   VB,   VB,   OK,   VB,   VB,   VB,   VB,   VB,   VB,   NF,   NF),
+    "payments":                 (UN,   OK,   OK,   VB,   VB,   OK,   VB,   VB,   VB,   VB,   VB,   VB,   NF,   NF),
+    "node(Payment)":            (UN,   OK,   OK,   VB,   VB,   OK,   VB,   VB,   VB,   VB,   VB,   NF,   NF,   NF),
+    "node(Withdrawal)":         (UN,   OK,   OK,   VB,   VB,   OK,   VB,   VB,   VB,   VB,   VB,   VB,   NF,   NF),
+    "node(AuditEntry)":         (UN,   OK,   OK,   RA,   RA,   RA,   RA,   RA,   RA,   RA,   RA,   RA,   NF,   NF),
     "payOrder":                 (UN,   OK,   OK,   PAY,  PAY,  OK,   PAY,  PAY,  OK,   PAY,  PAY,  NF,   NF,   NF),
+    "cancelBankTransfer":       (UN,   OK,   OK,   PAY,  PAY,  OK,   PAY,  PAY,  OK,   PAY,  PAY,  NF,   NF,   NF),
     "topUpPrepaid":             (UN,   DECL, DECL, MB,   MB,   MB,   MB,   MB,   MB,   DECL, MB,   MB,   NF,   NF),
     "withdrawPrepaid":          (UN,   POOR, POOR, MB,   MB,   MB,   MB,   MB,   MB,   POOR, MB,   MB,   NF,   NF),
     "addBillingAddress":        (UN,   OK,   OK,   MB,   MB,   MB,   MB,   MB,   MB,   OK,   MB,   MB,   NF,   NF),
@@ -185,7 +191,7 @@ IN_B: dict[str, tuple[str, ...]] = {
     "unblockIp":                (UN,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   IDLE),
     "renewProduct":             (UN,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   OK),
     "transferProduct(within)":  (UN,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   SAME),
-    "transferProduct(away)":    (UN,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF),
+    "transferProduct(away)":    (UN,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   GONE),
     # orders
     "orders":                   (UN,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   OK),
     "node(Order)":              (UN,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   OK),
@@ -199,7 +205,12 @@ IN_B: dict[str, tuple[str, ...]] = {
     "contract":                 (UN,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   OK),
     "node(Invoice)":            (UN,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   OK),
     "node(BillingAddress)":     (UN,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   OK),
+    "payments":                 (UN,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   OK),
+    "node(Payment)":            (UN,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   OK),
+    "node(Withdrawal)":         (UN,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   OK),
+    "node(AuditEntry)":         (UN,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   OK),
     "payOrder":                 (UN,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   OK),
+    "cancelBankTransfer":       (UN,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   OK),
     "topUpPrepaid":             (UN,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   DECL),
     "withdrawPrepaid":          (UN,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   POOR),
     "addBillingAddress":        (UN,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   OK),
@@ -228,7 +239,6 @@ class Target:
     label: str
     owner: str  # the actor who owns it, and puts back what allowed cells change
     organization: str
-    other_organization: str  # where transferProduct(away) would move a product
     name: str  # typed (always wrong) to confirm deletion
     # Membership ids by the actor holding them. "owner": transferOwnership's target, the owner's own membership,
     # so nothing ever changes hands; "admin": read through node(id:); "member": updated, blocked and unblocked;
@@ -241,6 +251,9 @@ class Target:
     invoice: str
     address: str  # the default (and only) billing address
     contract_version: str  # the version in force, already accepted
+    payment: str  # the staff payment that settled the stocked order
+    withdrawal: str  # a withdrawal from the prepaid account
+    audit_entry: str
     spare_products: list[str]  # active domains, one for every requestCancellation cell
     fresh_invitation: str = ""  # revoked: a new one for every cell
     fresh_product: str = ""  # cancelled: a new one for every cell
@@ -403,7 +416,8 @@ OPERATIONS: dict[str, Operation] = {
         "transferProduct",
         "TransferProductInput",
         "product { id }",
-        lambda t: {"productId": t.product, "toOrganizationId": t.other_organization},
+        # An offer that would stay pending is aimed nowhere; tests/test_product_transfers.py covers the rest.
+        lambda t: {"productId": t.product, "toOrganizationId": ghost_id("Organization")},
     ),
     # orders
     "orders": org_field("orders { edges { node { id } } }"),
@@ -425,11 +439,18 @@ OPERATIONS: dict[str, Operation] = {
     "contract": org_field("contract { currentVersion }"),
     "node(Invoice)": node(lambda t: t.invoice),
     "node(BillingAddress)": node(lambda t: t.address),
+    "payments": org_field("payments { totalCount edges { node { status amount { amountCents } } } }"),
+    "node(Payment)": node(lambda t: t.payment),
+    "node(Withdrawal)": node(lambda t: t.withdrawal),
+    "node(AuditEntry)": node(lambda t: t.audit_entry),
     "payOrder": mutation(
         "payOrder",
         "PayOrderInput",
         "payment { status }",
         lambda t: {"orderId": t.pending_order, "method": "BANK_TRANSFER", "idempotencyKey": key()},
+    ),
+    "cancelBankTransfer": mutation(
+        "cancelBankTransfer", "CancelBankTransferInput", "payment { status }", lambda t: {"orderId": t.pending_order}
     ),
     "topUpPrepaid": mutation(
         "topUpPrepaid",
@@ -447,7 +468,12 @@ OPERATIONS: dict[str, Operation] = {
         "withdrawPrepaid",
         "WithdrawPrepaidInput",
         "withdrawal { id }",
-        lambda t: {"organizationId": t.organization, "amountCents": 1_000_000, "destination": {"iban": IBAN}},
+        lambda t: {
+            "organizationId": t.organization,
+            "amountCents": 1_000_000,
+            "destination": {"iban": IBAN},
+            "idempotencyKey": key(),
+        },
     ),
     "addBillingAddress": mutation(
         "addBillingAddress",
@@ -517,6 +543,8 @@ SET_LOGO = """mutation($id: ID!, $logo: String!) {
   setOrganizationLogo(input: {organizationId: $id, contentBase64: $logo}) { userErrors { code } } }"""
 BLOCK = "mutation($id: ID!) { blockMember(input: {memberId: $id}) { member { status } userErrors { code } } }"
 UNBLOCK = "mutation($id: ID!) { unblockMember(input: {memberId: $id}) { member { status } userErrors { code } } }"
+PAY_BY_TRANSFER = """mutation($id: ID!, $key: String!) { payOrder(input: {orderId: $id, method: BANK_TRANSFER,
+  idempotencyKey: $key}) { userErrors { code } } }"""
 CANCEL_ORDER = "mutation($id: ID!) { cancelOrder(input: {orderId: $id}) { order { status } userErrors { code } } }"
 ADD_ADDRESS = """mutation($input: AddBillingAddressInput!) {
   addBillingAddress(input: $input) { billingAddress { id } userErrors { code } } }"""
@@ -525,7 +553,12 @@ REMOVE_ADDRESS = """mutation($id: ID!) {
 ACCEPT_CONTRACT = """mutation($input: AcceptContractInput!) {
   acceptContract(input: $input) { contract { accepted } userErrors { code } } }"""
 BILLING_IDS = """query($id: ID!) { organization(id: $id) {
-  invoices { edges { node { id } } } contract { currentVersion } } }"""
+  invoices { edges { node { id } } } contract { currentVersion } payments(first: 1) { edges { node { id } } }
+  auditLog(first: 1) { edges { node { id } } } } }"""
+TOP_UP = """mutation($input: TopUpPrepaidInput!) {
+  topUpPrepaid(input: $input) { payment { status } userErrors { code } } }"""
+WITHDRAW = """mutation($input: WithdrawPrepaidInput!) {
+  withdrawPrepaid(input: $input) { withdrawal { id } userErrors { code } } }"""
 
 
 def ghost_id(type_name: str) -> str:
@@ -646,6 +679,8 @@ class Scenario:
             target.pending_order = await self.pending_order(target.owner, target.organization)
         elif name == "addBillingAddress":
             await self.ok(target.owner, REMOVE_ADDRESS, {"id": payload["billingAddress"]["id"]})
+        elif name == "cancelBankTransfer":  # the order waits for a transfer again, for the next cell
+            await self.ok(target.owner, PAY_BY_TRANSFER, {"id": target.pending_order, "key": key()})
 
 
 async def stock(s: Scenario, resources: tuple[Any, Any, Any], label: str, owner: str, org: str) -> dict[str, Any]:
@@ -661,6 +696,10 @@ async def stock(s: Scenario, resources: tuple[Any, Any, Any], label: str, owner:
     added = await s.ok(owner, ADD_ADDRESS, {"input": {"organizationId": org, "address": address_of(label, "Sede")}})
     billing = (await s.ok(owner, BILLING_IDS, {"id": org}))["organization"]
     version = billing["contract"]["currentVersion"]
+    top_up = {"organizationId": org, "amountCents": 5000, "method": "CARD", "idempotencyKey": key()}
+    await s.ok(owner, TOP_UP, {"input": top_up | {"source": {"cardNumber": "4242424242424242"}}})
+    withdrawal = {"organizationId": org, "amountCents": 1000, "destination": {"iban": IBAN}}
+    withdrawn = await s.ok(owner, WITHDRAW, {"input": withdrawal})
     await s.ok(owner, ACCEPT_CONTRACT, {"input": {"organizationId": org, "version": version}})
     s.secrets[label] = [*domains, STREETS[label]]
     hidden = [name for name in domains if name != showcase_name]
@@ -674,6 +713,9 @@ async def stock(s: Scenario, resources: tuple[Any, Any, Any], label: str, owner:
         "invoice": billing["invoices"]["edges"][0]["node"]["id"],
         "address": added["addBillingAddress"]["billingAddress"]["id"],
         "contract_version": version,
+        "payment": billing["payments"]["edges"][0]["node"]["id"],
+        "withdrawal": withdrawn["withdrawPrepaid"]["withdrawal"]["id"],
+        "audit_entry": billing["auditLog"]["edges"][0]["node"]["id"],
     }
 
 
@@ -704,7 +746,6 @@ async def build(client: httpx.AsyncClient, resources: tuple[Any, Any, Any]) -> S
         label="A",
         owner="owner",
         organization=org_a,
-        other_organization=org_b,
         name=NAME_A,
         members=members_a,
         pending_invitation=await s.invite("owner", org_a, "pending-a@example.net"),
@@ -715,7 +756,6 @@ async def build(client: httpx.AsyncClient, resources: tuple[Any, Any, Any]) -> S
         label="B",
         owner="outsider",
         organization=org_b,
-        other_organization=org_a,
         name=NAME_B,
         members=dict.fromkeys(("owner", "admin", "member", "spare"), owner_b),
         pending_invitation=await s.invite("outsider", org_b, "pending-b@example.net"),
@@ -725,7 +765,6 @@ async def build(client: httpx.AsyncClient, resources: tuple[Any, Any, Any]) -> S
         label="ghost",
         owner="nobody",
         organization=ghost_id("Organization"),
-        other_organization=ghost_id("Organization"),
         name="Nobody Srl",
         members=dict.fromkeys(("owner", "admin", "member", "spare"), ghost_id("Member")),
         pending_invitation=ghost_id("Invitation"),
@@ -736,6 +775,9 @@ async def build(client: httpx.AsyncClient, resources: tuple[Any, Any, Any]) -> S
         invoice=ghost_id("Invoice"),
         address=ghost_id("BillingAddress"),
         contract_version=stock_a["contract_version"],
+        payment=ghost_id("Payment"),
+        withdrawal=ghost_id("Withdrawal"),
+        audit_entry=ghost_id("AuditEntry"),
         spare_products=[],
         fresh_product=ghost_id("Product"),
     )

@@ -189,13 +189,27 @@ async def test_withdrawal_takes_money_out_once(client):
     bad_iban = await owner.gql(
         client,
         WITHDRAW,
-        {"input": {"organizationId": org, "amountCents": 1000, "destination": {"iban": "IT00X0000000000000000000000"}}},
+        {
+            "input": {
+                "organizationId": org,
+                "amountCents": 1000,
+                "destination": {"iban": "IT00X0000000000000000000000"},
+                "idempotencyKey": "w1",
+            }
+        },
     )
     assert bad_iban["data"]["withdrawPrepaid"]["userErrors"][0]["code"] == "IBAN_INVALID"
     too_much = await owner.gql(
         client,
         WITHDRAW,
-        {"input": {"organizationId": org, "amountCents": 6000, "destination": {"paypalEmail": "me@example.com"}}},
+        {
+            "input": {
+                "organizationId": org,
+                "amountCents": 6000,
+                "destination": {"paypalEmail": "me@example.com"},
+                "idempotencyKey": "w2",
+            }
+        },
     )
     assert too_much["data"]["withdrawPrepaid"]["userErrors"][0]["code"] == "INSUFFICIENT_FUNDS"
     ok = await owner.gql(
@@ -206,6 +220,7 @@ async def test_withdrawal_takes_money_out_once(client):
                 "organizationId": org,
                 "amountCents": 5000,
                 "destination": {"iban": "IT60 X054 2811 1010 0000 0123 456"},
+                "idempotencyKey": "w3",
             }
         },
     )

@@ -36,6 +36,10 @@ async def test_demo_scenario(client, settings, engine, clock):
     ]
     collaborator = await gql(client, ORGS, token=tokens["collaborator@example.com"])
     assert roles(collaborator) == {"Hotel Belvedere": "MEMBER"}
+    for email, token in tokens.items():
+        # Verified, so invitations sent to the demo logins reach them as they would reach real people.
+        viewer = await gql(client, "{ viewer { user { emailVerified emailVerifiedAt } } }", token=token)
+        assert viewer["data"]["viewer"]["user"]["emailVerified"] is True, email
 
 
 HOME = """{ viewer { expiringProducts(withinDays: 30) { edges { node { name organization { name } } } } } }"""

@@ -150,9 +150,9 @@ async def test_unexpected_failure_is_masked_and_logged_with_the_request_id(clien
 @pytest.mark.parametrize(
     ("accept", "query", "status", "content_type", "code"),
     [
-        ("application/json", "{ viewr { user { id } } }", 200, "application/json", "BAD_USER_INPUT"),
-        (GRAPHQL_RESPONSE, "{ viewr { user { id } } }", 400, GRAPHQL_RESPONSE, "BAD_USER_INPUT"),
-        (GRAPHQL_RESPONSE, "{ viewer { user { id } }", 400, GRAPHQL_RESPONSE, "BAD_USER_INPUT"),
+        ("application/json", "{ viewr { user { id } } }", 200, "application/json", "GRAPHQL_VALIDATION_FAILED"),
+        (GRAPHQL_RESPONSE, "{ viewr { user { id } } }", 400, GRAPHQL_RESPONSE, "GRAPHQL_VALIDATION_FAILED"),
+        (GRAPHQL_RESPONSE, "{ viewer { user { id } }", 400, GRAPHQL_RESPONSE, "GRAPHQL_PARSE_FAILED"),
         # Execution started, so the error has a path and the status stays 200 with `data`.
         (GRAPHQL_RESPONSE, VIEWER_EMAIL, 200, GRAPHQL_RESPONSE, "UNAUTHENTICATED"),
     ],
@@ -201,7 +201,7 @@ async def test_incoming_request_id_is_kept_only_when_plain(client, incoming, kep
         assert request_id == incoming
     else:
         assert GENERATED_ID.match(request_id)
-    assert only_error(response)["extensions"]["code"] == "BAD_USER_INPUT"
+    assert only_error(response)["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
 
 
 @pytest.mark.parametrize(("environment", "hsts"), [("settings", False), ("production", True)])

@@ -61,7 +61,7 @@ async def test_an_existing_account_must_log_in_to_accept(client):
     org = await organization(client, owner)
     existing = await person(client, "existing@example.com")
     await _invite(client, owner, org, "existing@example.com")
-    token = token_in((await mailbox(client, "existing@example.com"))[0])
+    token = token_in((await mailbox(client, "existing@example.com", "invitation"))[0])
     anonymous = await gql(client, ACCEPT, {"input": {"token": token, "fullName": "Someone", "password": PASSWORD}})
     assert anonymous["data"]["acceptInvitation"]["userErrors"][0]["code"] == "ACCOUNT_EXISTS"
     logged_in = await existing.gql(client, ACCEPT, {"input": {"token": token}})

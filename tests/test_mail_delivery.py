@@ -11,7 +11,7 @@ from sqlalchemy import text
 from gateway.mail_delivery import SmtpTarget, deliver_pending
 from gateway.resources import Resources
 from tests.conftest import PASSWORD
-from tests.graphql import gql, sign_up
+from tests.graphql import sign_up
 
 
 class Inbox(Message):
@@ -43,8 +43,7 @@ def test_smtp_url_parsing():
 
 
 async def test_outbox_is_delivered_over_smtp_once(client, settings, engine, clock):
-    await sign_up(client, "mailme@example.com", PASSWORD)
-    await gql(client, 'mutation { requestPasswordReset(input: {email: "mailme@example.com"}) { requested } }')
+    await sign_up(client, "mailme@example.com", PASSWORD)  # one mail: the verification link
 
     inbox = Inbox()
     port = free_port()
@@ -65,8 +64,7 @@ async def test_outbox_is_delivered_over_smtp_once(client, settings, engine, cloc
 
 
 async def test_failed_delivery_is_retried_later(client, settings, engine, clock):
-    await sign_up(client, "retry@example.com", PASSWORD)
-    await gql(client, 'mutation { requestPasswordReset(input: {email: "retry@example.com"}) { requested } }')
+    await sign_up(client, "retry@example.com", PASSWORD)  # one mail: the verification link
     resources = Resources.open(settings, clock, engine)
     nowhere = SmtpTarget.parse("smtp://127.0.0.1:9")  # discard port: connection refused
     assert await deliver_pending(resources, nowhere) == 0

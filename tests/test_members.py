@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from sqlalchemy import text
 
-from tests.orgs import join, organization, person
+from tests.orgs import buy, join, organization, person
 
 UPDATE = """mutation($input: UpdateMemberInput!) { updateMember(input: $input) {
   member { role rights productScope { allProducts productIds } topics } userErrors { field code message } } }"""
@@ -92,14 +92,19 @@ async def test_nobody_grants_rights_they_do_not_hold(client):
     assert fine["data"]["updateMember"]["member"]["topics"] == ["TECHNICAL"]
 
 
-async def test_a_limited_scope_cannot_be_widened_by_its_holder(client):
-    import uuid
-
-    from schema.common import encode_id
-
+async def test_a_limited_scope_cannot_be_widened_by_its_holder(client, engine, settings, clock):
     owner = await person(client, "scope-owner@example.com")
     org = await organization(client, owner)
-    product_a, product_b = encode_id("Product", uuid.uuid4()), encode_id("Product", uuid.uuid4())
+    bought = await buy(
+        client,
+        engine,
+        settings,
+        clock,
+        owner,
+        org,
+        *({"sku": "domain-com", "periodMonths": 12, "domainName": n} for n in ("scope-a.com", "scope-b.com")),
+    )
+    product_a, product_b = (p["id"] for p in bought)
     lead = await person(client, "lead@example.com")
     await join(
         client,

@@ -55,7 +55,7 @@ async def test_order_totals_with_italian_vat_to_the_cent(client):
 async def test_eu_business_gets_reverse_charge(client):
     owner = await person(client, "berlin@example.com")
     org = await organization(
-        client, owner, "Berlin GmbH", vatNumber="DE123456789", taxCode=None, address={"country": "DE"}
+        client, owner, "Berlin GmbH", vatNumber="DE136695976", taxCode=None, address={"country": "DE"}
     )
     result = await place_order(
         client, owner, org, {"sku": "domain-eu", "periodMonths": 12, "domainName": "berlin-web.eu"}

@@ -220,4 +220,4 @@ async def test_unknown_and_malformed_ids_are_not_found(client):
     for bad in (encode_id("Organization", uuid.uuid4()), encode_id("Member", uuid.uuid4()), "garbage"):
         body = await owner.gql(client, ORG, {"id": bad})
         assert body["errors"][0]["extensions"]["code"] in ("NOT_FOUND", "BAD_USER_INPUT"), body
-        assert body["data"] is None
+        assert body["data"] == {"organization": None}

@@ -6,7 +6,7 @@ from datetime import timedelta
 from sqlalchemy import text
 
 from tests.conftest import PASSWORD
-from tests.graphql import VIEWER, gql, log_in, mailbox, sign_up
+from tests.graphql import VIEWER, gql, log_in, mailbox, sign_up, verify_email
 
 NEW_PASSWORD = "violet meadow lantern 1987"
 CHANGE = """mutation($i: ChangePasswordInput!) {
@@ -56,7 +56,7 @@ async def test_change_password_ends_the_other_sessions_only(client):
     assert (await log_in(client, "sessions@example.com", PASSWORD))["userErrors"][0]["code"] == "INVALID_CREDENTIALS"
     assert (await log_in(client, "sessions@example.com", NEW_PASSWORD))["userErrors"] == []
     notices = await mailbox(client, "sessions@example.com")
-    assert [m["kind"] for m in notices] == ["password_changed"]
+    assert [m["kind"] for m in notices if m["kind"] != "email_verification"] == ["password_changed"]
 
 
 async def test_password_reset_answers_the_same_for_unknown_accounts(client):
@@ -64,12 +64,13 @@ async def test_password_reset_answers_the_same_for_unknown_accounts(client):
     known = await gql(client, REQUEST, {"email": "exists@example.com"})
     unknown = await gql(client, REQUEST, {"email": "missing@example.com"})
     assert known["data"] == unknown["data"] == {"requestPasswordReset": {"requested": True, "userErrors": []}}
-    assert len(await mailbox(client, "exists@example.com")) == 1
+    assert len(await mailbox(client, "exists@example.com", "password_reset")) == 1
     assert await mailbox(client, "missing@example.com") == []
 
 
 async def test_reset_link_goes_to_the_recovery_email_when_set(client):
     await sign_up(client, "main@example.com", PASSWORD)
+    await verify_email(client, "main@example.com")  # unverified accounts' resets go to the login email
     await gql(client, RECOVERY, {"email": "backup@example.org", "password": PASSWORD})
     await gql(client, REQUEST, {"email": "main@example.com"})
     sent = [m for m in await mailbox(client, "backup@example.org") if m["kind"] == "password_reset"]
@@ -80,7 +81,7 @@ async def test_reset_link_goes_to_the_recovery_email_when_set(client):
 async def test_reset_password_through_the_mailbox_ends_every_session(client, engine):
     token = (await sign_up(client, "forgot@example.com", PASSWORD))["sessionToken"]
     await gql(client, REQUEST, {"email": "Forgot@Example.com"})
-    reset = reset_token((await mailbox(client, "forgot@example.com"))[0])
+    reset = reset_token((await mailbox(client, "forgot@example.com", "password_reset"))[0])
     async with engine.connect() as conn:
         stored = (await conn.execute(text("SELECT token_hash FROM password_reset_tokens"))).scalars().all()
     assert len(stored) == 1 and reset.encode() not in stored[0]
@@ -97,7 +98,7 @@ async def test_reset_password_through_the_mailbox_ends_every_session(client, eng
 async def test_reset_token_expires_after_an_hour(client, clock):
     await sign_up(client, "late@example.com", PASSWORD)
     await gql(client, REQUEST, {"email": "late@example.com"})
-    reset = reset_token((await mailbox(client, "late@example.com"))[0])
+    reset = reset_token((await mailbox(client, "late@example.com", "password_reset"))[0])
     clock.advance(timedelta(minutes=61))
     body = await gql(client, RESET, {"token": reset, "password": NEW_PASSWORD})
     assert body["data"]["resetPassword"]["userErrors"][0]["code"] == "INVALID_TOKEN"
@@ -107,7 +108,7 @@ async def test_reset_token_expires_after_an_hour(client, clock):
 async def test_reset_applies_the_password_policy_and_keeps_the_token_usable(client):
     await sign_up(client, "weak@example.com", PASSWORD)
     await gql(client, REQUEST, {"email": "weak@example.com"})
-    reset = reset_token((await mailbox(client, "weak@example.com"))[0])
+    reset = reset_token((await mailbox(client, "weak@example.com", "password_reset"))[0])
     weak = await gql(client, RESET, {"token": reset, "password": "short"})
     assert weak["data"]["resetPassword"]["userErrors"][0]["code"] == "PASSWORD_TOO_SHORT"
     ok = await gql(client, RESET, {"token": reset, "password": NEW_PASSWORD})
@@ -118,7 +119,7 @@ async def test_using_one_reset_link_spends_the_others(client):
     await sign_up(client, "twice@example.com", PASSWORD)
     await gql(client, REQUEST, {"email": "twice@example.com"})
     await gql(client, REQUEST, {"email": "twice@example.com"})
-    older, newer = [reset_token(m) for m in reversed(await mailbox(client, "twice@example.com"))]
+    older, newer = [reset_token(m) for m in reversed(await mailbox(client, "twice@example.com", "password_reset"))]
     assert (await gql(client, RESET, {"token": newer, "password": NEW_PASSWORD}))["data"]["resetPassword"][
         "passwordReset"
     ]
@@ -131,7 +132,7 @@ async def test_reset_mails_per_account_are_capped(client):
     for _ in range(5):
         body = await gql(client, REQUEST, {"email": "flood@example.com"})
         assert body["data"]["requestPasswordReset"]["requested"] is True
-    assert len(await mailbox(client, "flood@example.com")) == 3
+    assert len(await mailbox(client, "flood@example.com", "password_reset")) == 3
 
 
 async def test_recovery_email_rules(client):
@@ -150,7 +151,8 @@ async def test_recovery_email_rules(client):
         "email": "owner@example.com",
         "recoveryEmail": "rescue@example.org",
     }
-    assert [m["kind"] for m in await mailbox(client, "owner@example.com")] == ["recovery_email_changed"]
+    sent = await mailbox(client, "owner@example.com")
+    assert [m["kind"] for m in sent if m["kind"] != "email_verification"] == ["recovery_email_changed"]
 
     cleared = await gql(client, RECOVERY, {"email": None, "password": PASSWORD})
     assert cleared["data"]["setRecoveryEmail"]["user"]["recoveryEmail"] is None

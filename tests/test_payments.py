@@ -196,9 +196,17 @@ async def test_invoice_pdf_only_with_view_billing(client):
     assert pdf.content.startswith(b"%PDF")
     stranger = await person(client, "pdf-stranger@example.com")
     assert (await client.get(url, headers={"Authorization": f"Bearer {stranger.token}"})).status_code == 404
+    assert (await client.get(url)).status_code == 401
     worker = await person(client, "pdf-worker@example.com")
     await join(client, owner, org, worker, rights=["VIEW_PRODUCTS"])
-    assert (await client.get(url, headers={"Authorization": f"Bearer {worker.token}"})).status_code == 403
+    forbidden = await client.get(url, headers={"Authorization": f"Bearer {worker.token}"})
+    assert forbidden.status_code == 403
+    # The same extensions as a GraphQL refusal: which right is missing.
+    extensions = forbidden.json()["errors"][0]["extensions"]
+    assert {k: v for k, v in extensions.items() if k != "requestId"} == {
+        "code": "FORBIDDEN",
+        "missingRight": "VIEW_BILLING",
+    }
 
 
 async def test_deletion_is_blocked_by_balance_and_unpaid_orders(client):

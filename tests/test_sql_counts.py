@@ -67,3 +67,30 @@ async def test_statement_count_is_the_same_for_5_and_50_organizations(client, en
     assert (small_edges, large_edges) == (5, 50)
     assert small == large, f"{small} statements for 5 organizations, {large} for 50"
     assert large <= 7, sql.statements
+
+
+EVERY_LIST = """{ viewer { organizations(first: 50) { totalCount pageInfo { hasNextPage endCursor }
+  edges { node { id
+  invitations(first: 5) { totalCount pageInfo { hasNextPage hasPreviousPage startCursor } edges { node { id } } }
+  auditLog(last: 5) { totalCount pageInfo { hasPreviousPage } edges { node { id } } }
+  products(first: 5) { totalCount edges { node { id } } }
+  orders(first: 5) { totalCount edges { node { id } } }
+  toPay(last: 5) { totalCount edges { node { id } } }
+  invoices(first: 5) { totalCount edges { node { id } } }
+  payments(first: 5) { totalCount edges { node { id status order { id } } } }
+  prepaidAccount { entries(first: 5) { totalCount edges { node { kind } } } } } } } } }"""
+
+
+async def test_every_list_and_its_count_costs_the_same_for_5_and_50_organizations(client, engine, sql):
+    agency = await person(client, "lists@example.com")
+    await organization(client, agency, "Agency")
+    await _bulk_memberships(engine, "lists@example.com", 4)
+    sql.statements.clear()
+    small_body = await agency.gql(client, EVERY_LIST)
+    small = sql.count
+    await _bulk_memberships(engine, "lists@example.com", 45)
+    sql.statements.clear()
+    large_body = await agency.gql(client, EVERY_LIST)
+    assert "errors" not in small_body and "errors" not in large_body, large_body
+    assert large_body["data"]["viewer"]["organizations"]["totalCount"] == 50
+    assert small == sql.count, f"{small} statements for 5 organizations, {sql.count} for 50"

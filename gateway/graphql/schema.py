@@ -15,7 +15,7 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
 from gateway.graphql.cost import cost_limit_rule
-from gateway.graphql.errors import ErrorPolicy
+from gateway.graphql.errors import ErrorPolicy, NoNulInStrings
 from gateway.graphql.parse_cache import ParseCache
 from gateway.graphql.plain_fields import PlainFieldsExecutionContext
 from gateway.graphql.policies import IntrospectionPolicy
@@ -40,6 +40,7 @@ def build_schema(settings: Settings | None = None) -> GatewaySchema:
         *QueryDepthLimiter(max_depth=limits.max_depth).validation_rules,
         *MaxAliasesLimiter(max_alias_count=limits.max_aliases).validation_rules,
         cost_limit_rule(MAX_COST, limits.max_page_size),
+        NoNulInStrings,
     ]
     # Factories, not instances: an extension instance holds one request's execution state.
     extensions: list[Any] = [

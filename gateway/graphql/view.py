@@ -8,15 +8,17 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 from strawberry.asgi import GraphQL
-from strawberry.http import GraphQLHTTPResponse
+from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
+from strawberry.http.types import HTTPMethod
+from strawberry.schema.exceptions import CannotGetOperationTypeError
 
-from gateway.http_errors import error_response, refusal_response, request_language
+from gateway.graphiql import graphiql_page
+from gateway.graphql.request_body import BadRequestBody, PersistedQueryNotSupported, parse_request_body
+from gateway.http_errors import GRAPHQL_RESPONSE, error_response, refusal_response, request_language
 from gateway.middleware.request_id import request_id_of
 from gateway.request_context import build_context
 from permissions.errors import GatewayError
 from resolvers.context import Context
-
-GRAPHQL_RESPONSE = "application/graphql-response+json"
 
 
 class GatewayGraphQL(GraphQL[Context, None]):
@@ -33,14 +35,32 @@ class GatewayGraphQL(GraphQL[Context, None]):
             await error_response(404, "Not found.", "NOT_FOUND")(scope, receive, send)
             return
         request = Request(scope, receive)
+        request_id = request_id_of(scope)
         try:
             response = await self.run(request)
         except GatewayError as exc:
-            response = refusal_response(exc, request_id_of(scope), request_language(request))
+            response = refusal_response(exc, request_id, request_language(request))
+        except BadRequestBody as exc:
+            response = error_response(400, exc.message, exc.code, request_id)
+        except PersistedQueryNotSupported:
+            # Apollo answers 200 so that its client reads the code and resends with the document.
+            response = error_response(200, "PersistedQueryNotSupported", "PERSISTED_QUERY_NOT_SUPPORTED", request_id)
         except HTTPException as exc:
             code = "NOT_FOUND" if exc.status_code == 404 else "BAD_REQUEST"
-            response = error_response(exc.status_code, exc.reason, code, request_id_of(scope))
+            if isinstance(exc.__cause__, CannotGetOperationTypeError):
+                code = "OPERATION_RESOLUTION_FAILURE"
+            response = error_response(exc.status_code, exc.reason, code, request_id)
         await response(scope, receive, send)
+
+    async def render_graphql_ide(self, request: Request) -> Response:  # type: ignore[override]
+        return graphiql_page(request)
+
+    async def parse_http_body(self, request: object) -> GraphQLRequestData:  # type: ignore[override]
+        method: HTTPMethod = request.method  # type: ignore[attr-defined]
+        content_type = (request.content_type or "").split(";")[0].strip().lower()  # type: ignore[attr-defined]
+        if method != "POST" or content_type != "application/json":
+            return await super().parse_http_body(request)  # type: ignore[arg-type,return-value]
+        return parse_request_body(await request.get_body())  # type: ignore[attr-defined]
 
     async def get_context(self, request: Request, response: Response) -> Context:  # type: ignore[override]
         return await build_context(request, response)

@@ -10,8 +10,18 @@ BASE = {
     "Cross-Origin-Opener-Policy": "same-origin",
     "Cache-Control": "no-store",
 }
-# GraphiQL is a page with scripts from a CDN; everything else is data and may load nothing.
+# Data may load nothing; a page that loads its own assets (GraphiQL) sets its own policy.
 STRICT_CSP = "default-src 'none'; frame-ancestors 'none'"
+HSTS = "max-age=31536000; includeSubDomains"
+
+
+def security_headers(content_type: str, *, hsts: bool) -> dict[str, str]:
+    """The headers every answer carries; a page that sets its own Content-Security-Policy keeps it."""
+    headers = dict(BASE)
+    headers["Content-Security-Policy"] = STRICT_CSP
+    if hsts:
+        headers["Strict-Transport-Security"] = HSTS
+    return headers
 
 
 class SecurityHeadersMiddleware:
@@ -27,12 +37,8 @@ class SecurityHeadersMiddleware:
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
-                for name, value in BASE.items():
+                for name, value in security_headers(headers.get("content-type", ""), hsts=self.hsts).items():
                     headers.setdefault(name, value)
-                if not headers.get("content-type", "").startswith("text/html"):
-                    headers.setdefault("Content-Security-Policy", STRICT_CSP)
-                if self.hsts:
-                    headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

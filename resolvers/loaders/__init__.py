@@ -12,18 +12,20 @@ from resolvers.loaders.billing import (
     InvoicesPageLoader,
     OrganizationOfInvoiceLoader,
     PaymentByIdLoader,
+    PaymentsPageLoader,
     PrepaidBalanceLoader,
     PrepaidEntriesPageLoader,
+    WithdrawalByIdLoader,
 )
 from resolvers.loaders.contracts import ContractAcceptancesByOrganizationIdLoader
 from resolvers.loaders.organizations import (
+    AuditEntryByIdLoader,
     AuditPageLoader,
     GrantByOrganizationIdLoader,
     InvitationByIdLoader,
     InvitationsPageLoader,
     MemberByIdLoader,
     MemberByOrganizationAndUserLoader,
-    MemberCountLoader,
     MembersPageLoader,
     MemberStatsLoader,
     OrganizationByIdLoader,
@@ -36,9 +38,9 @@ from resolvers.loaders.products import (
     OrdersPageLoader,
     OrganizationOfProductLoader,
     ProductByIdLoader,
-    ProductCountLoader,
     ProductsPageLoader,
 )
+from resolvers.loaders.transfers import ProductTransferByIdLoader
 from resolvers.loaders.users import UserByIdLoader
 
 
@@ -52,13 +54,12 @@ class Loaders:
     member_by_id: MemberByIdLoader
     member_by_organization_and_user: MemberByOrganizationAndUserLoader
     members_page: MembersPageLoader
-    member_count: MemberCountLoader
     member_stats: MemberStatsLoader
     invitation_by_id: InvitationByIdLoader
     invitations_page: InvitationsPageLoader
     audit_page: AuditPageLoader
+    audit_entry_by_id: AuditEntryByIdLoader
     products_page: ProductsPageLoader
-    product_count: ProductCountLoader
     product_by_id: ProductByIdLoader
     add_ons_by_parent_id: AddOnsByParentIdLoader
     catalog_item_by_sku: CatalogItemBySkuLoader
@@ -72,9 +73,12 @@ class Loaders:
     prepaid_balance: PrepaidBalanceLoader
     prepaid_entries_page: PrepaidEntriesPageLoader
     payment_by_id: PaymentByIdLoader
+    payments_page: PaymentsPageLoader
+    withdrawal_by_id: WithdrawalByIdLoader
     contract_acceptances_by_organization_id: ContractAcceptancesByOrganizationIdLoader
     billing_addresses: BillingAddressesByOrganizationLoader
     billing_address_by_id: BillingAddressByIdLoader
+    product_transfer_by_id: ProductTransferByIdLoader
 
     @classmethod
     def create(cls, db: async_sessionmaker[AsyncSession], user_id: uuid.UUID | None) -> Loaders:
@@ -85,13 +89,12 @@ class Loaders:
             member_by_id=MemberByIdLoader(db),
             member_by_organization_and_user=MemberByOrganizationAndUserLoader(db),
             members_page=MembersPageLoader(db),
-            member_count=MemberCountLoader(db),
             member_stats=MemberStatsLoader(db),
             invitation_by_id=InvitationByIdLoader(db),
             invitations_page=InvitationsPageLoader(db),
             audit_page=AuditPageLoader(db),
+            audit_entry_by_id=AuditEntryByIdLoader(db),
             products_page=ProductsPageLoader(db, user_id),
-            product_count=ProductCountLoader(db, user_id),
             product_by_id=ProductByIdLoader(db, user_id),
             add_ons_by_parent_id=AddOnsByParentIdLoader(db, user_id),
             catalog_item_by_sku=CatalogItemBySkuLoader(db),
@@ -104,8 +107,11 @@ class Loaders:
             organization_of_invoice=OrganizationOfInvoiceLoader(db),
             prepaid_balance=PrepaidBalanceLoader(db),
             prepaid_entries_page=PrepaidEntriesPageLoader(db),
-            payment_by_id=PaymentByIdLoader(db),
+            payment_by_id=PaymentByIdLoader(db, user_id),
+            payments_page=PaymentsPageLoader(db, user_id),
+            withdrawal_by_id=WithdrawalByIdLoader(db),
             contract_acceptances_by_organization_id=ContractAcceptancesByOrganizationIdLoader(db),
             billing_addresses=BillingAddressesByOrganizationLoader(db),
             billing_address_by_id=BillingAddressByIdLoader(db),
+            product_transfer_by_id=ProductTransferByIdLoader(db),
         )

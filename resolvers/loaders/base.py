@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Hashable, Iterable, Sequence
 from typing import Any, Generic, TypeVar
 
@@ -20,6 +21,12 @@ class Loader(DataLoader, Generic[K, V]):  # type: ignore[misc]
     def __init__(self, db: async_sessionmaker[AsyncSession]) -> None:
         super().__init__()
         self.db = db
+
+    def load(self, key: K) -> asyncio.Future[V | None]:
+        # The cached future is shared by every field that asks for the key. graphql-core cancels the
+        # siblings of a failed non-null field; cancelling one awaiting field must not cancel the shared
+        # future under the other branches that wait on it too.
+        return asyncio.shield(super().load(key))
 
     async def batch_load_fn(self, keys: Sequence[K]) -> list[V | None]:
         async with self.db() as session:

@@ -5,10 +5,19 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, select
+from sqlalchemy import ColumnElement, Select, and_, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from gateway.db.models import BillingAddress, Invoice, Membership, Order, Payment, PrepaidAccount, PrepaidEntry
+from gateway.db.models import (
+    BillingAddress,
+    Invoice,
+    Membership,
+    Order,
+    Payment,
+    PrepaidAccount,
+    PrepaidEntry,
+    Withdrawal,
+)
 from resolvers.loaders.base import Loader
 from resolvers.loaders.pages import OrganizationPageLoader, SortKey
 from resolvers.loaders.products import ForViewer, orders_visible_to
@@ -81,9 +90,49 @@ class PrepaidEntriesPageLoader(OrganizationPageLoader):
         return PrepaidEntry.organization_id
 
 
-class PaymentByIdLoader(Loader[uuid.UUID, Any]):
+def payment_rows(user_id: uuid.UUID | None) -> Select[Any]:
+    """Payments with their settlement time and invoice, as a caller sees them: those for orders they may see
+    (a limited member: orders touching only their products) and every top-up."""
+    top_up_settled = (
+        select(func.min(PrepaidEntry.created_at))
+        .where(PrepaidEntry.payment_id == Payment.id, PrepaidEntry.kind == "TOP_UP")
+        .scalar_subquery()
+    )
+    settled = case(
+        (Payment.status == "SUCCEEDED", func.coalesce(Order.paid_at, top_up_settled, Payment.created_at)), else_=None
+    )
+    mine = and_(Membership.organization_id == Payment.organization_id, Membership.user_id == user_id)
+    return (
+        select(*Payment.__table__.c, settled.label("settled_at"), Invoice.id.label("invoice_id"))
+        .join(Membership, mine)
+        .outerjoin(Order, Order.id == Payment.order_id)
+        .outerjoin(Invoice, and_(Invoice.order_id == Payment.order_id, Payment.status == "SUCCEEDED"))
+        .where(orders_visible_to(user_id))
+    )
+
+
+class PaymentByIdLoader(ForViewer, Loader[uuid.UUID, Any]):
     async def fetch(self, session: AsyncSession, keys: Sequence[uuid.UUID]) -> Any:
-        rows = await session.execute(select(*Payment.__table__.c).where(Payment.id.in_(keys)))
+        rows = await session.execute(payment_rows(self.user_id).where(Payment.id.in_(keys)))
+        return [(r.id, r) for r in rows]
+
+
+class PaymentsPageLoader(ForViewer, OrganizationPageLoader):
+    """The payment history: every attempt, newest first."""
+
+    descending = True
+    sort = (SortKey(Payment.created_at, "created_at", datetime.fromisoformat), SortKey(Payment.id, "id", uuid.UUID))
+
+    def query(self, filters: tuple[Any, ...]) -> Select[Any]:
+        return payment_rows(self.user_id)
+
+    def organization_column(self) -> ColumnElement[uuid.UUID]:
+        return Payment.organization_id
+
+
+class WithdrawalByIdLoader(Loader[uuid.UUID, Any]):
+    async def fetch(self, session: AsyncSession, keys: Sequence[uuid.UUID]) -> Any:
+        rows = await session.execute(select(*Withdrawal.__table__.c).where(Withdrawal.id.in_(keys)))
         return [(r.id, r) for r in rows]
 
 

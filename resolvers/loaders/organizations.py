@@ -12,7 +12,7 @@ from gateway.db.models import AuditEntry, Invitation, Membership, Organization, 
 from permissions.policy import ACTIVE, Grant
 from permissions.rights import Role
 from resolvers.loaders.base import Loader
-from resolvers.loaders.pages import OrganizationCountLoader, OrganizationPageLoader, SortKey
+from resolvers.loaders.pages import OrganizationPageLoader, SortKey
 
 # Members are always read with the person's name and login email beside them.
 MEMBER_COLUMNS = (*Membership.__table__.c, User.full_name, User.email)
@@ -114,14 +114,6 @@ class MembersPageLoader(OrganizationPageLoader):
         return Membership.organization_id
 
 
-class MemberCountLoader(OrganizationCountLoader):
-    def conditions(self, filters: tuple[Any, ...]) -> list[ColumnElement[bool]]:
-        return _member_filters(filters)
-
-    def organization_column(self) -> ColumnElement[uuid.UUID]:
-        return Membership.organization_id
-
-
 class InvitationsPageLoader(OrganizationPageLoader):
     descending = True
     sort = (
@@ -138,6 +130,13 @@ class InvitationsPageLoader(OrganizationPageLoader):
         return Invitation.organization_id
 
 
+def audit_rows() -> Select[Any]:
+    """Audit entries with the actor's name and login email beside them."""
+    return select(
+        *AuditEntry.__table__.c, User.full_name.label("actor_name"), User.email.label("actor_email")
+    ).outerjoin(User, User.id == AuditEntry.actor_id)
+
+
 class AuditPageLoader(OrganizationPageLoader):
     descending = True
     sort = (
@@ -146,9 +145,13 @@ class AuditPageLoader(OrganizationPageLoader):
     )
 
     def query(self, filters: tuple[Any, ...]) -> Select[Any]:
-        return select(
-            *AuditEntry.__table__.c, User.full_name.label("actor_name"), User.email.label("actor_email")
-        ).outerjoin(User, User.id == AuditEntry.actor_id)
+        return audit_rows()
 
     def organization_column(self) -> ColumnElement[uuid.UUID]:
         return AuditEntry.organization_id
+
+
+class AuditEntryByIdLoader(Loader[uuid.UUID, Any]):
+    async def fetch(self, session: AsyncSession, keys: Sequence[uuid.UUID]) -> Any:
+        rows = await session.execute(audit_rows().where(AuditEntry.id.in_(keys)))
+        return [(r.id, r) for r in rows]

@@ -1,7 +1,7 @@
 """Per-organization pages and counts, one statement for every organization in a batch.
 
 `organization { members(first: 10) }` under 50 organizations asks for 50 pages
-at once; a window function numbers each organization's rows, so the batch is
+at once; a LATERAL subquery pages each organization's rows, so the batch is
 one SELECT whatever the number of organizations.
 """
 
@@ -13,19 +13,19 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ARRAY, ColumnElement, Select, cast, func, select, true, tuple_
+from sqlalchemy import ARRAY, ColumnElement, Select, cast, func, select, true
 from sqlalchemy.dialects.postgresql import UUID as PG_UUID
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from permissions.errors import BadUserInput
 from resolvers.loaders.base import Loader
-from resolvers.pagination import Page, build_page, decode_cursor
+from resolvers.pagination import Page, Window, build_page, list_identity, seek
 
 
 @dataclass(frozen=True, slots=True)
 class PageKey:
     organization_id: uuid.UUID
-    first: int
-    after: str | None = None
+    window: Window
     filters: tuple[Any, ...] = ()
 
 
@@ -40,6 +40,10 @@ class OrganizationPageLoader(Loader[PageKey, Page[Any]]):
     descending = False
     sort: Sequence[SortKey] = ()
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.counts = PageCountLoader(self.db, self)
+
     def query(self, filters: tuple[Any, ...]) -> Select[Any]:
         """Rows with an `organization_id` column, before paging."""
         raise NotImplementedError
@@ -51,67 +55,75 @@ class OrganizationPageLoader(Loader[PageKey, Page[Any]]):
     def organization_column(self) -> ColumnElement[uuid.UUID]:
         raise NotImplementedError
 
+    def identity(self, organization_id: uuid.UUID, filters: tuple[Any, ...]) -> str:
+        sort, descending = self.ordering(filters)
+        labels = ",".join(s.label for s in sort)
+        return list_identity(type(self).__name__, organization_id, labels, "desc" if descending else "asc")
+
     async def fetch(self, session: AsyncSession, keys: Sequence[PageKey]) -> Any:
-        groups: dict[tuple[int, str | None, tuple[Any, ...]], list[uuid.UUID]] = defaultdict(list)
+        # Keys whose cursors carry no position share one statement; a cursor names one organization's list.
+        groups: dict[tuple[Window, tuple[Any, ...], uuid.UUID | None], list[uuid.UUID]] = defaultdict(list)
         for key in keys:
-            groups[(key.first, key.after, key.filters)].append(key.organization_id)
-        found: list[tuple[PageKey, Page[Any]]] = []
-        for (first, after, filters), organization_ids in groups.items():
-            pages = await self._pages(session, organization_ids, first, after, filters)
-            found += [(PageKey(o, first, after, filters), pages.get(o, Page())) for o in organization_ids]
+            positioned = key.window.after is not None or key.window.before is not None
+            groups[(key.window, key.filters, key.organization_id if positioned else None)].append(key.organization_id)
+        found: list[tuple[PageKey, Page[Any] | Exception]] = []
+        for (page, filters, _), organization_ids in groups.items():
+            try:
+                pages = await self._pages(session, organization_ids, page, filters)
+            except BadUserInput as refused:  # a foreign cursor fails its own field, not the whole batch
+                found += [(PageKey(o, page, filters), refused) for o in organization_ids]
+                continue
+            found += [(PageKey(o, page, filters), pages.get(o, Page())) for o in organization_ids]
         return found
 
     async def _pages(
-        self,
-        session: AsyncSession,
-        organization_ids: list[uuid.UUID],
-        first: int,
-        after: str | None,
-        filters: tuple[Any, ...],
+        self, session: AsyncSession, organization_ids: list[uuid.UUID], page: Window, filters: tuple[Any, ...]
     ) -> dict[uuid.UUID, Page[Any]]:
         org = self.organization_column()
         sort, descending = self.ordering(filters)
-        columns = [s.column for s in sort]
-        order = [c.desc() for c in columns] if descending else columns
+        # A cursor belongs to one organization's list: it is checked against the one it is used on.
+        identity = self.identity(organization_ids[0], filters)
         # One small indexed scan per organization (LATERAL ... LIMIT), however large each one is.
         wanted = (
             func.unnest(cast(organization_ids, ARRAY(PG_UUID(as_uuid=True))))
             .table_valued("id")
             .render_derived(name="wanted")
         )
-        stmt = self.query(filters).where(org == wanted.c.id).order_by(*order).limit(first + 1)
-        if after is not None:
-            values = decode_cursor(after, [s.parse for s in sort])
-            keyset = tuple_(*columns)
-            stmt = stmt.where(keyset < tuple_(*values) if descending else keyset > tuple_(*values))
-        page = stmt.lateral("page")
-        rows = (await session.execute(select(page).select_from(wanted).join(page, true()))).all()
+        stmt = seek(
+            self.query(filters).where(org == wanted.c.id),
+            [s.column for s in sort],
+            descending,
+            page,
+            identity,
+            [s.parse for s in sort],
+        )
+        lateral = stmt.lateral("page")
+        rows = (await session.execute(select(lateral).select_from(wanted).join(lateral, true()))).all()
         by_org: dict[uuid.UUID, list[Any]] = defaultdict(list)
         for row in rows:
             by_org[row.organization_id].append(row)
         labels = [s.label for s in sort]
         return {
-            o: build_page(r, first, lambda row: [getattr(row, label) for label in labels]) for o, r in by_org.items()
-        }
+            o: build_page(r, page, self.identity(o, filters), lambda row: [getattr(row, label) for label in labels])
+            for o, r in by_org.items()
+        } | {o: build_page([], page, identity, lambda row: []) for o in organization_ids if o not in by_org}
 
 
-class OrganizationCountLoader(Loader[tuple[uuid.UUID, tuple[Any, ...]], int]):
-    """`totalCount` of a per-organization list: one GROUP BY for the whole batch."""
+class PageCountLoader(Loader[tuple[uuid.UUID, tuple[Any, ...]], int]):
+    """`totalCount` of a paged list: the page loader's own query, counted, one GROUP BY per batch."""
 
-    def conditions(self, filters: tuple[Any, ...]) -> list[ColumnElement[bool]]:
-        return []
-
-    def organization_column(self) -> ColumnElement[uuid.UUID]:
-        raise NotImplementedError
+    def __init__(self, db: async_sessionmaker[AsyncSession], pages: OrganizationPageLoader) -> None:
+        super().__init__(db)
+        self.pages = pages
 
     async def fetch(self, session: AsyncSession, keys: Sequence[tuple[uuid.UUID, tuple[Any, ...]]]) -> Any:
-        org = self.organization_column()
         by_filters: dict[tuple[Any, ...], list[uuid.UUID]] = defaultdict(list)
         for organization_id, filters in keys:
             by_filters[filters].append(organization_id)
         found = []
         for filters, ids in by_filters.items():
-            stmt = select(org, func.count()).where(org.in_(ids), *self.conditions(filters)).group_by(org)
+            rows = self.pages.query(filters).where(self.pages.organization_column().in_(ids)).subquery()
+            stmt = select(rows.c.organization_id, func.count()).group_by(rows.c.organization_id)
             counts = {o: n for o, n in (await session.execute(stmt)).all()}
             found += [((o, filters), counts.get(o, 0)) for o in ids]
         return found

@@ -16,7 +16,7 @@ from gateway.db.models import CatalogItem, CatalogPrice, Membership, Order, Orde
 from permissions.policy import membership_holds, membership_sees
 from permissions.rights import Right
 from resolvers.loaders.base import Loader
-from resolvers.loaders.pages import OrganizationCountLoader, OrganizationPageLoader, SortKey
+from resolvers.loaders.pages import OrganizationPageLoader, SortKey
 from resolvers.search import name_matches
 
 # Products without an expiry (not yet paid) sort after every dated one.
@@ -87,24 +87,6 @@ class ProductsPageLoader(ForViewer, OrganizationPageLoader):
 
     def organization_column(self) -> ColumnElement[uuid.UUID]:
         return Product.organization_id
-
-
-class ProductCountLoader(ForViewer, OrganizationCountLoader):
-    async def fetch(self, session: AsyncSession, keys: Sequence[tuple[uuid.UUID, tuple[Any, ...]]]) -> Any:
-        found = []
-        by_filters: dict[tuple[Any, ...], list[uuid.UUID]] = {}
-        for organization_id, filters in keys:
-            by_filters.setdefault(filters, []).append(organization_id)
-        for filters, ids in by_filters.items():
-            (spec,) = filters
-            stmt = self.visible(
-                select(Product.organization_id, func.count()).where(
-                    Product.organization_id.in_(ids), *spec.conditions()
-                )
-            ).group_by(Product.organization_id)
-            counts = {org: n for org, n in (await session.execute(stmt)).all()}
-            found += [((o, filters), counts.get(o, 0)) for o in ids]
-        return found
 
 
 class ProductByIdLoader(ForViewer, Loader[uuid.UUID, Any]):

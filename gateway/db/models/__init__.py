@@ -16,11 +16,11 @@ from gateway.db.models.billing import (
     Withdrawal,
 )
 from gateway.db.models.catalog import CatalogItem, CatalogPrice, VatRate
-from gateway.db.models.identity import PasswordResetToken, Session, User
+from gateway.db.models.identity import EmailVerificationToken, PasswordResetToken, Session, User
 from gateway.db.models.mail import OutboxAttachment, OutboxMessage
 from gateway.db.models.orders import Order, OrderLine
 from gateway.db.models.organizations import AuditEntry, Invitation, Membership, Organization, OrganizationLogo
-from gateway.db.models.products import DomainVerification, IpUnblock, Product
+from gateway.db.models.products import DomainVerification, IpUnblock, Product, ProductTransfer
 from gateway.db.models.throttle import RateLimitBucket
 
 __all__ = [
@@ -30,6 +30,7 @@ __all__ = [
     "CatalogPrice",
     "ContractAcceptance",
     "DomainVerification",
+    "EmailVerificationToken",
     "ExpiryNotice",
     "FreeCredit",
     "IdempotencyKey",
@@ -49,6 +50,7 @@ __all__ = [
     "PrepaidAccount",
     "PrepaidEntry",
     "Product",
+    "ProductTransfer",
     "PromoCode",
     "PromoRedemption",
     "RateLimitBucket",

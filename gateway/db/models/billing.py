@@ -77,7 +77,7 @@ class Payment(Base):
     order_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("orders.id", ondelete="SET NULL"), index=True)
     purpose: Mapped[str] = mapped_column(String(16))  # ORDER, TOP_UP
     method: Mapped[str] = mapped_column(String(16))
-    status: Mapped[str] = mapped_column(String(16))  # SUCCEEDED, DECLINED, FAILED, PENDING
+    status: Mapped[str] = mapped_column(String(16))  # SUCCEEDED, DECLINED, FAILED, PENDING, CANCELLED
     amount_cents: Mapped[int] = mapped_column(BigInteger)
     currency: Mapped[str] = mapped_column(String(3))
     provider_reference: Mapped[str | None] = mapped_column(String(100))

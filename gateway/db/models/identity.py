@@ -22,6 +22,10 @@ class User(Base):
     failed_logins: Mapped[int] = mapped_column(default=0)
     locked_until: Mapped[datetime | None]
     password_changed_at: Mapped[datetime]
+    # Null until the owner of `email` has proven they read its mail (a link, or an invitation's token).
+    email_verified_at: Mapped[datetime | None]
+    # A login address asked for with changeEmail; it replaces `email` only once it is verified.
+    pending_email: Mapped[str | None] = mapped_column(String(254))
     # The organization the frontends open by default; kept across logouts.
     active_organization_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("organizations.id", ondelete="SET NULL", use_alter=True)
@@ -56,3 +60,17 @@ class PasswordResetToken(Base):
     expires_at: Mapped[datetime]
     used_at: Mapped[datetime | None]
     requested_ip: Mapped[str | None] = mapped_column(String(64))
+
+
+class EmailVerificationToken(Base):
+    """A link that proves one address for one account: `email` is the address it was mailed to."""
+
+    __tablename__ = "email_verification_tokens"
+
+    id: Mapped[uuid.UUID] = uuid_pk()
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    email: Mapped[str] = mapped_column(String(254))
+    token_hash: Mapped[bytes] = mapped_column(LargeBinary(32), unique=True)
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]

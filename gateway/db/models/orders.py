@@ -3,7 +3,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy import ForeignKey, Index, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from gateway.db.base import Base, uuid_pk
@@ -50,6 +50,8 @@ class OrderLine(Base):
     description: Mapped[str] = mapped_column(String(300))
     period_months: Mapped[int]
     domain_name: Mapped[str | None] = mapped_column(String(253))
+    # The line names a domain that is not a product of any organization here (registered elsewhere).
+    external_domain: Mapped[bool] = mapped_column(default=False, server_default=false())
     product_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("products.id", ondelete="SET NULL"), index=True)
     parent_product_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("products.id", ondelete="SET NULL"))
     unit_price_cents: Mapped[int]

@@ -5,7 +5,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ForeignKey, Index, LargeBinary, String, text
-from sqlalchemy.dialects.postgresql import ARRAY, JSONB
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
 from sqlalchemy.orm import Mapped, mapped_column
 
 from gateway.db.base import Base, uuid_pk
@@ -81,3 +81,36 @@ class DomainVerification(Base):
     token_hash: Mapped[bytes] = mapped_column(LargeBinary(32), unique=True)
     created_at: Mapped[datetime]
     used_at: Mapped[datetime | None]
+
+
+class ProductTransfer(Base):
+    """A hand-off of a product (and its add-ons) from its organization to another, waiting for the receiver.
+
+    `organization_id` is the giving organization (the tenant column); the receiving side decides.
+    """
+
+    __tablename__ = "product_transfers"
+    __table_args__ = (
+        Index("ix_product_transfers_organization_id_created_at", "organization_id", "created_at"),
+        Index("ix_product_transfers_to_organization_id_created_at", "to_organization_id", "created_at"),
+        # One open hand-off per product: two requests racing for one product cannot both be stored.
+        Index(
+            "uq_product_transfers_product_id_pending",
+            "product_id",
+            unique=True,
+            postgresql_where=text("status = 'PENDING'"),
+        ),
+    )
+
+    id: Mapped[uuid.UUID] = uuid_pk()
+    organization_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
+    to_organization_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
+    product_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("products.id", ondelete="CASCADE"))
+    # The add-ons that move with it, fixed when asked: the receiver accepts exactly what the giver saw.
+    addon_ids: Mapped[list[uuid.UUID]] = mapped_column(ARRAY(UUID(as_uuid=True)), default=list)
+    status: Mapped[str] = mapped_column(String(16))
+    requested_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    decided_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    decided_at: Mapped[datetime | None]

@@ -1,0 +1,73 @@
+"""Reading a POSTed GraphQL request defensively: whatever the bytes are, the answer is a coded refusal.
+
+Strawberry's reader lets a body that is not an object, invalid UTF-8 or a deeply nested array
+escape as a server error; this one checks each member's type, and refuses NUL characters,
+which PostgreSQL cannot store in text.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+from strawberry.http import GraphQLRequestData
+
+MEMBERS = {"query": str, "variables": dict, "operationName": str, "extensions": dict}
+
+
+class BadRequestBody(Exception):
+    """The body is not a GraphQL request: the client's mistake (BAD_USER_INPUT)."""
+
+    def __init__(self, message: str, code: str = "BAD_USER_INPUT") -> None:
+        super().__init__(message)
+        self.message, self.code = message, code
+
+
+class PersistedQueryNotSupported(Exception):
+    """Apollo's automatic persisted queries: refused with Apollo's code, so its client sends the text."""
+
+
+def has_nul(value: Any) -> bool:
+    # Iterative: orjson accepts nesting deeper than Python's recursion limit.
+    todo = [value]
+    while todo:
+        item = todo.pop()
+        if isinstance(item, str):
+            if "\x00" in item:
+                return True
+        elif isinstance(item, dict):
+            todo.extend(item.keys())
+            todo.extend(item.values())
+        elif isinstance(item, list):
+            todo.extend(item)
+    return False
+
+
+def parse_request_body(body: bytes) -> GraphQLRequestData:
+    try:
+        data = orjson.loads(body)
+    except orjson.JSONDecodeError as exc:
+        raise BadRequestBody(f"The body is not valid JSON: {exc.msg}.") from None
+    if isinstance(data, list):
+        raise BadRequestBody("Batching is not enabled", "BAD_REQUEST")
+    if not isinstance(data, dict):
+        raise BadRequestBody("The body must be a JSON object with `query` and, optionally, `variables`.")
+    for name, kind in MEMBERS.items():
+        value = data.get(name)
+        if value is not None and not isinstance(value, kind):
+            expected = "a string" if kind is str else "an object"
+            raise BadRequestBody(f"The request's `{name}` must be {expected} or null.")
+    extensions = data.get("extensions") or {}
+    if "persistedQuery" in extensions:
+        raise PersistedQueryNotSupported
+    if not data.get("query"):
+        raise BadRequestBody("The request has no `query`.")
+    if has_nul(data):
+        raise BadRequestBody("Text may not contain NUL characters (\\u0000).")
+    return GraphQLRequestData(
+        query=data["query"],
+        variables=data.get("variables"),
+        operation_name=data.get("operationName"),
+        extensions=data.get("extensions"),
+        protocol="http",
+    )

@@ -698,7 +698,7 @@ async def stock(s: Scenario, resources: tuple[Any, Any, Any], label: str, owner:
     version = billing["contract"]["currentVersion"]
     top_up = {"organizationId": org, "amountCents": 5000, "method": "CARD", "idempotencyKey": key()}
     await s.ok(owner, TOP_UP, {"input": top_up | {"source": {"cardNumber": "4242424242424242"}}})
-    withdrawal = {"organizationId": org, "amountCents": 1000, "destination": {"iban": IBAN}}
+    withdrawal = {"organizationId": org, "amountCents": 1000, "destination": {"iban": IBAN}, "idempotencyKey": key()}
     withdrawn = await s.ok(owner, WITHDRAW, {"input": withdrawal})
     await s.ok(owner, ACCEPT_CONTRACT, {"input": {"organizationId": org, "version": version}})
     s.secrets[label] = [*domains, STREETS[label]]

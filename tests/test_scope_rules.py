@@ -91,7 +91,8 @@ async def test_another_members_scope_shows_only_to_product_viewers_and_only_with
     async def scope_of(caller, email: str) -> dict:
         body = await caller.gql(client, MEMBERS, {"org": alfa})
         edges = body["data"]["organization"]["members"]["edges"]
-        return next(e["node"]["productScope"] for e in edges if e["node"]["email"] == email)
+        scope = next(e["node"]["productScope"] for e in edges if e["node"]["email"] == email)
+        return scope | {"productIds": sorted(scope["productIds"])} if scope["productIds"] else scope
 
     assert await scope_of(anna, wide.email) == both
     assert await scope_of(wide, wide.email) == both  # one's own scope, always

@@ -145,15 +145,17 @@ async def request_cancellation(ctx: Context, product_id: uuid.UUID) -> Outcome[C
 
 async def unblock_ip(ctx: Context, product_id: uuid.UUID, raw_ip: str) -> Outcome[Product]:
     ip = addresses.parse(raw_ip)
-    example = " or ".join(addresses.EXAMPLES)
+    ipv4, ipv6 = addresses.EXAMPLES
     if ip is None:
-        return _fail("IP_INVALID", text("Enter an IPv4 or IPv6 address, e.g. {example}.", example=example), "ip")
+        message = text("Enter an IPv4 or IPv6 address, e.g. {ipv4} or {ipv6}.", ipv4=ipv4, ipv6=ipv6)
+        return _fail("IP_INVALID", message, "ip")
     if not addresses.is_global_unicast_host(ip):
         return _fail(
             "IP_NOT_PUBLIC",
             text(
-                "Only a public (global unicast) host address can be blocked or unblocked, e.g. {example}.",
-                example=example,
+                "Only a public (global unicast) host address can be blocked or unblocked, e.g. {ipv4} or {ipv6}.",
+                ipv4=ipv4,
+                ipv6=ipv6,
             ),
             "ip",
         )

@@ -50,7 +50,7 @@ async def test_an_invitation_scope_names_only_products_of_the_organization(clien
             {
                 "field": ["input", "productScope", "productIds", "1"],
                 "code": "PRODUCT_NOT_IN_ORGANIZATION",
-                "message": ("A product scope can name only products of this organization."),
+                "message": "Un ambito può indicare solo prodotti di questa organizzazione.",
             }
         ]
     listed = await anna.gql(client, INVITATIONS, {"org": alfa})

@@ -12,6 +12,8 @@ from typing import Any
 import orjson
 from strawberry.http import GraphQLRequestData
 
+from gateway.graphql.list_limit import TOO_LONG, has_long_list
+
 MEMBERS = {"query": str, "variables": dict, "operationName": str, "extensions": dict}
 
 
@@ -64,6 +66,8 @@ def parse_request_body(body: bytes) -> GraphQLRequestData:
         raise BadRequestBody("The request has no `query`.")
     if has_nul(data):
         raise BadRequestBody("Text may not contain NUL characters (\\u0000).")
+    if has_long_list(data.get("variables")):
+        raise BadRequestBody(TOO_LONG)
     return GraphQLRequestData(
         query=data["query"],
         variables=data.get("variables"),

@@ -16,6 +16,7 @@ from strawberry.types import ExecutionContext
 
 from gateway.graphql.cost import cost_limit_rule
 from gateway.graphql.errors import ErrorPolicy, NoNulInStrings
+from gateway.graphql.list_limit import ListsWithinLimit
 from gateway.graphql.parse_cache import ParseCache
 from gateway.graphql.plain_fields import PlainFieldsExecutionContext
 from gateway.graphql.policies import IntrospectionPolicy
@@ -41,6 +42,7 @@ def build_schema(settings: Settings | None = None) -> GatewaySchema:
         *MaxAliasesLimiter(max_alias_count=limits.max_aliases).validation_rules,
         cost_limit_rule(MAX_COST, limits.max_page_size),
         NoNulInStrings,
+        ListsWithinLimit,
     ]
     # Factories, not instances: an extension instance holds one request's execution state.
     extensions: list[Any] = [

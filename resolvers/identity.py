@@ -99,6 +99,7 @@ class NewUser:
     email: str
     full_name: str
     password_hash: str
+    language: str  # the sign-up's: mails and messages keep to it until the user changes it
 
 
 async def prepare_user(ctx: Context, email: str, password: str, full_name: str) -> Outcome[NewUser]:
@@ -107,7 +108,7 @@ async def prepare_user(ctx: Context, email: str, password: str, full_name: str) 
         return Outcome.fail("EMAIL_INVALID", "Enter a valid email address.", "input", "email")
     if problem := _check_full_name(full_name) or _check_password(password, normalized, full_name, "password"):
         return Outcome(problems=problem.problems)
-    return Outcome(NewUser(normalized, full_name.strip(), await passwords.hash_password(password)))
+    return Outcome(NewUser(normalized, full_name.strip(), await passwords.hash_password(password), ctx.language))
 
 
 async def email_in_use(ctx: Context, email: str) -> bool:
@@ -125,7 +126,7 @@ async def insert_user(session: AsyncSession, new: NewUser, now: datetime, *, ver
         email=new.email,
         full_name=new.full_name,
         password_hash=new.password_hash,
-        language="it",
+        language=new.language,
         failed_logins=0,
         password_changed_at=now,
         email_verified_at=now if verified else None,

@@ -4,7 +4,7 @@ import pytest
 from sqlalchemy import text
 
 from tests.conftest import PASSWORD
-from tests.graphql import VIEWER, gql, sign_up
+from tests.graphql import SIGN_UP, VIEWER, gql, mailbox, sign_up
 
 
 async def test_sign_up_normalises_the_email_and_logs_in_with_a_cookie(client):
@@ -89,3 +89,17 @@ async def test_session_tokens_are_stored_hashed(client, engine):
         stored = await conn.scalar(text("SELECT token_hash FROM sessions"))
     assert len(stored) == 32
     assert signed["sessionToken"].encode() not in stored
+
+
+@pytest.mark.parametrize(
+    ("accept", "language", "subject_word"), [("en-GB,en;q=0.9", "en", "Confirm"), (None, "it", "Conferma")]
+)
+async def test_a_new_account_speaks_the_language_it_signed_up_in(client, accept, language, subject_word):
+    headers = {"Accept-Language": accept} if accept else {}
+    variables = {"input": {"email": "lang@example.com", "password": PASSWORD, "fullName": "Ada"}}
+    body = await gql(client, SIGN_UP, variables, headers=headers)
+    token = body["data"]["signUp"]["sessionToken"]
+    viewer = await gql(client, VIEWER, token=token)
+    assert viewer["data"]["viewer"]["user"]["language"] == language
+    [mail] = await mailbox(client, "lang@example.com", "email_verification")
+    assert subject_word in mail["subject"], mail["subject"]

@@ -128,6 +128,21 @@ TEMPLATES: dict[str, dict[str, tuple[str, str]]] = {
             "If this was not you, contact support at once.\n",
         ),
     },
+    "product_transfer_offered": {
+        "it": (
+            "{giver} vuole cedere {product} a {organization}",
+            "Ciao,\n\n{giver} offre a {organization} il prodotto {product} (servizi aggiuntivi inclusi: {addons}).\n"
+            "Un titolare o un amministratore di {organization} può accettarlo o rifiutarlo entro il {expires} "
+            "da questo link:\n{link}\n\nSe non vi aspettavate questa cessione, rifiutatela: "
+            "senza una risposta l'offerta scade.\n",
+        ),
+        "en": (
+            "{giver} wants to hand {product} over to {organization}",
+            "Hello,\n\n{giver} offers {organization} the product {product} (add-ons included: {addons}).\n"
+            "An owner or an admin of {organization} can accept or decline it by {expires} from this link:\n"
+            "{link}\n\nIf you did not expect this hand-off, decline it: unanswered, the offer lapses.\n",
+        ),
+    },
     "recovery_email_changed": {
         "it": (
             "Indirizzo di recupero aggiornato",

@@ -15,14 +15,25 @@ from typing import Any
 from sqlalchemy import Select, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from strawberry import relay
 
 from gateway.db.base import new_id
-from gateway.db.models import DomainVerification, Membership, Order, OrderLine, Organization, Product, ProductTransfer
+from gateway.db.models import (
+    DomainVerification,
+    Membership,
+    Order,
+    OrderLine,
+    Organization,
+    Product,
+    ProductTransfer,
+    User,
+)
 from gateway.db.models.products import FINAL_STATUSES
 from permissions.policy import ACTIVE
 from permissions.rights import Role
-from resolvers import audit, scopes
+from resolvers import audit, mail, scopes
 from resolvers.context import Context
+from resolvers.domains import display_name
 from resolvers.results import Outcome
 
 TTL = timedelta(days=14)
@@ -121,11 +132,43 @@ async def request(ctx: Context, product_id: uuid.UUID, to_organization_id: uuid.
             session.add(transfer)
             await session.flush()
             _audit_both(session, ctx, transfer, "product.transfer_requested", productIds=_ids(transfer))
+            await _tell_receivers(ctx, session, transfer, product, destination)
     except IntegrityError as exc:
         if "uq_product_transfers_product_id_pending" in str(exc.orig):
             return _fail("ALREADY_REQUESTED", "A hand-off of this product already waits for an answer.")
         raise
     return Outcome(Decided(transfer, product))
+
+
+async def _tell_receivers(
+    ctx: Context, session: AsyncSession, transfer: ProductTransfer, product: Product, destination: Organization
+) -> None:
+    """The receiving owners and admins decide, so each of them is told, whatever topics they chose."""
+    giver = await session.scalar(select(Organization.name).where(Organization.id == transfer.organization_id))
+    receivers = await session.execute(
+        select(User.email, User.language)
+        .join(Membership, Membership.user_id == User.id)
+        .where(
+            Membership.organization_id == destination.id,
+            Membership.status == ACTIVE,
+            Membership.role.in_((Role.OWNER.value, Role.ADMIN.value)),
+        )
+    )
+    transfer_id = relay.GlobalID("ProductTransfer", str(transfer.id))
+    for email, language in receivers:
+        mail.enqueue(
+            session,
+            kind="product_transfer_offered",
+            recipient=email,
+            language=language,
+            now=ctx.clock.now(),
+            giver=giver,
+            organization=destination.name,
+            product=display_name(product.name),
+            addons=str(len(transfer.addon_ids)),
+            expires=transfer.expires_at,
+            link=f"{ctx.settings.public_url}/product-transfers?id={transfer_id}",
+        )
 
 
 def _ids(transfer: ProductTransfer) -> list[str]:

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 
+from tests.graphql import mailbox
 from tests.orgs import Person, buy, join, organization, person
 
 TRANSFER = """mutation($id: ID!, $to: ID!) { transferProduct(input: {productId: $id, toOrganizationId: $to}) {
@@ -315,3 +316,19 @@ async def test_each_side_refetches_an_offer_by_node_id_and_nobody_else_does(clie
     refused = await stranger.gql(client, query, {"id": transfer_id})
     assert refused["data"] == {"node": None}
     assert refused["errors"][0]["extensions"]["code"] == "NOT_FOUND"
+
+
+async def test_the_receiving_owners_and_admins_are_told_of_an_offer_and_nobody_else(client, shop):
+    anna, _, bruno, beta, _, hosting, _ = shop
+    admin = await person(client, "admin@beta.example")
+    await join(client, bruno, beta, admin, role="ADMIN")
+    member = await person(client, "member@beta.example")
+    await join(client, bruno, beta, member, rights=["VIEW_PRODUCTS", "MANAGE_PRODUCTS"])
+    transfer_id = (await _offer(client, anna, hosting["id"], beta))["transfer"]["id"]
+    for receiver in (bruno, admin):
+        [offer] = await mailbox(client, receiver.email, "product_transfer_offered")
+        assert offer["subject"] == f"Alfa Srl vuole cedere {hosting['name']} a Beta Srl"
+        assert f"/product-transfers?id={transfer_id}" in offer["body"]
+        assert "servizi aggiuntivi inclusi: 1" in offer["body"]
+    assert await mailbox(client, member.email, "product_transfer_offered") == []
+    assert await mailbox(client, anna.email, "product_transfer_offered") == []

@@ -15,8 +15,6 @@ from schema.catalog import Money
 from schema.common import Connection, Info, check_page, counted
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
-
     from schema.orders import Order
 
 
@@ -125,13 +123,6 @@ class Invoice(relay.Node):
             pdf_url=f"/invoices/{row.id}.pdf",
         )
 
-    @classmethod
-    async def resolve_nodes(  # type: ignore[override]
-        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
-    ) -> list[Self | None]:
-        rows = [await info.context.loaders.invoice_by_id.load(uuid.UUID(i)) for i in node_ids]
-        return [cls.from_row(r) if r else None for r in rows]
-
 
 @strawberry.enum
 class PaymentPurpose(Enum):
@@ -173,13 +164,6 @@ class Payment(relay.Node):
             settled_at=row.settled_at,
         )
 
-    @classmethod
-    async def resolve_nodes(  # type: ignore[override]
-        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
-    ) -> list[Self | None]:
-        rows = [await info.context.loaders.payment_by_id.load(uuid.UUID(i)) for i in node_ids]
-        return [cls.from_row(r) if r else None for r in rows]
-
     @strawberry.field(directives=[INHERITED], description="The order paid for; null for a top-up.")
     async def order(self, info: Info) -> Annotated[Order, strawberry.lazy("schema.orders")] | None:
         from schema.orders import Order
@@ -213,13 +197,6 @@ class Withdrawal(relay.Node):
             status=row.status,
             created_at=row.created_at,
         )
-
-    @classmethod
-    async def resolve_nodes(  # type: ignore[override]
-        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
-    ) -> list[Self | None]:
-        rows = [await info.context.loaders.withdrawal_by_id.load(uuid.UUID(i)) for i in node_ids]
-        return [cls.from_row(r) if r else None for r in rows]
 
 
 @strawberry.type

@@ -15,7 +15,7 @@ from resolvers.results import Outcome
 from schema.errors import PASSWORD_CODES, user_error, user_errors
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    pass
 
 Info = strawberry.Info[Context, None]
 
@@ -52,16 +52,6 @@ class User(relay.Node):
             pending_email=row.pending_email,
             created_at=row.created_at,
         )
-
-    @classmethod
-    async def resolve_nodes(  # type: ignore[override]
-        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
-    ) -> list[Self | None]:
-        # A user is visible as a node only to themself.
-        viewer = info.context.principal.user_id
-        wanted = [uuid.UUID(i) if viewer and i == str(viewer) else None for i in node_ids]
-        rows = [await info.context.loaders.user_by_id.load(i) if i else None for i in wanted]
-        return [cls.from_row(r) if r else None for r in rows]
 
 
 SignUpError, SignUpErrorCode = user_error(

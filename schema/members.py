@@ -13,8 +13,6 @@ from permissions.rights import Right, Role, Topic
 from schema.common import Info, ProductScope, effective_rights
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
-
     from schema.organizations import Organization
 
 
@@ -77,10 +75,3 @@ class Member(relay.Node):
         from schema.organizations import Organization
 
         return Organization.from_row(await info.context.loaders.organization_by_id.load(self.organization_id))
-
-    @classmethod
-    async def resolve_nodes(  # type: ignore[override]
-        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
-    ) -> list[Self | None]:
-        rows = [await info.context.loaders.member_by_id.load(uuid.UUID(i)) for i in node_ids]
-        return [cls.from_row(r) if r else None for r in rows]

@@ -1,4 +1,8 @@
-"""`node(id:)`: any object by global id, under the same rules as the edges that lead to it."""
+"""`node(id:)`: any object by global id, under the same rules as the edges that lead to it.
+
+The Node types define no `resolve_nodes` of their own: an object is fetched by id only here, after
+its rule, so no other path (Strawberry's `relay.node()` field included) can skip the check.
+"""
 
 from __future__ import annotations
 

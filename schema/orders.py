@@ -16,7 +16,7 @@ from schema.common import Info
 from schema.products import Product
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    pass
 
 
 @strawberry.enum
@@ -114,13 +114,6 @@ class Order(relay.Node):
             paid_at=row.paid_at,
             cancelled_at=row.cancelled_at,
         )
-
-    @classmethod
-    async def resolve_nodes(  # type: ignore[override]
-        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
-    ) -> list[Self | None]:
-        rows = [await info.context.loaders.order_by_id.load(uuid.UUID(i)) for i in node_ids]
-        return [cls.from_row(r) if r else None for r in rows]
 
     @strawberry.field(directives=[INHERITED])
     async def lines(self, info: Info) -> list[OrderLine]:

@@ -119,13 +119,6 @@ class Organization(relay.Node):
             updated_at=row.updated_at,
         )
 
-    @classmethod
-    async def resolve_nodes(  # type: ignore[override]
-        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
-    ) -> list[Self | None]:
-        rows = [await info.context.loaders.organization_by_id.load(uuid.UUID(i)) for i in node_ids]
-        return [cls.from_row(r) if r else None for r in rows]
-
     @strawberry.field(extensions=[member()], description="The caller's own role, rights and scope here.")
     async def my_membership(self, info: Info) -> Member | None:
         row = await info.context.loaders.member_by_organization_and_user.load((self.id, info.context.user_id))

@@ -83,16 +83,6 @@ class ProductTransfer(relay.Node):
             decided_at=row.decided_at,
         )
 
-    @classmethod
-    async def resolve_nodes(  # type: ignore[override]
-        cls, *, info: Info, node_ids: Any, required: bool = False
-    ) -> list[Self | None]:
-        # Reached only through `node(id:)`, which has already decided the side the caller reads from.
-        rows = [await product_transfers.described(info.context, uuid.UUID(i)) for i in node_ids]
-        now = info.context.clock.now()
-        sides = [await side_of(info.context, r) if r else None for r in rows]
-        return [cls.from_row(r, side, now) if r and side else None for r, side in zip(rows, sides, strict=True)]
-
 
 async def side_of(ctx: Any, row: Any) -> uuid.UUID:
     """The organization a caller reads a hand-off as: the receiving one where they are an admin, else the giver."""

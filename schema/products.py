@@ -17,8 +17,6 @@ from schema.catalog import CatalogItem, ProductKind
 from schema.common import Info
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
-
     from schema.organizations import Organization
 
 
@@ -150,13 +148,6 @@ class Product(relay.Node):
             created_at=row.created_at,
             expires_at=row.expires_at,
         )
-
-    @classmethod
-    async def resolve_nodes(  # type: ignore[override]
-        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
-    ) -> list[Self | None]:
-        rows = [await info.context.loaders.product_by_id.load(uuid.UUID(i)) for i in node_ids]
-        return [cls.from_row(r) if r else None for r in rows]
 
     @strawberry.field(directives=[INHERITED])
     async def catalog_item(self, info: Info) -> CatalogItem:

@@ -61,6 +61,15 @@ def _built(load: Fetch, build: Callable[[Any, Any], Any]) -> Fetch:
     return fetch
 
 
+def _by(loader: str) -> Fetch:
+    """The row of this id from the request's loader of that name."""
+
+    def fetch(ctx: Any, node_id: uuid.UUID) -> Any:
+        return getattr(ctx.loaders, loader).load(node_id)
+
+    return fetch
+
+
 async def _organization(ctx: Any, node_id: uuid.UUID) -> Target | None:
     return Target(node_id)
 
@@ -70,57 +79,13 @@ async def _product(ctx: Any, node_id: uuid.UUID) -> Target | None:
     return Target(organization_id, node_id) if organization_id else None
 
 
-def _orgs(ctx: Any, i: uuid.UUID) -> Any:
-    return ctx.loaders.organization_by_id.load(i)
-
-
-def _members(ctx: Any, i: uuid.UUID) -> Any:
-    return ctx.loaders.member_by_id.load(i)
-
-
-def _products(ctx: Any, i: uuid.UUID) -> Any:
-    return ctx.loaders.product_by_id.load(i)
-
-
-def _orders(ctx: Any, i: uuid.UUID) -> Any:
-    return ctx.loaders.order_by_id.load(i)
-
-
-def _invoices(ctx: Any, i: uuid.UUID) -> Any:
-    return ctx.loaders.invoice_by_id.load(i)
-
-
-def _addresses(ctx: Any, i: uuid.UUID) -> Any:
-    return ctx.loaders.billing_address_by_id.load(i)
-
-
-def _invitations(ctx: Any, i: uuid.UUID) -> Any:
-    return ctx.loaders.invitation_by_id.load(i)
-
-
-def _audit_entries(ctx: Any, i: uuid.UUID) -> Any:
-    return ctx.loaders.audit_entry_by_id.load(i)
-
-
-def _payments(ctx: Any, i: uuid.UUID) -> Any:
-    return ctx.loaders.payment_by_id.load(i)
-
-
-def _withdrawals(ctx: Any, i: uuid.UUID) -> Any:
-    return ctx.loaders.withdrawal_by_id.load(i)
-
-
-def _transfers(ctx: Any, i: uuid.UUID) -> Any:
-    return ctx.loaders.product_transfer_by_id.load(i)
-
-
 async def _transfer_side(ctx: Any, node_id: uuid.UUID) -> Target | None:
-    row = await _transfers(ctx, node_id)
+    row = await _by("product_transfer_by_id")(ctx, node_id)
     return Target(await side_of(ctx, row)) if row is not None else None
 
 
 async def _transfer(ctx: Any, node_id: uuid.UUID) -> Any:
-    row = await _transfers(ctx, node_id)
+    row = await _by("product_transfer_by_id")(ctx, node_id)
     if row is None:
         return None
     return ProductTransfer.from_row(
@@ -129,32 +94,46 @@ async def _transfer(ctx: Any, node_id: uuid.UUID) -> Any:
 
 
 RULES: dict[str, NodeRule] = {
-    "Organization": NodeRule(_organization, _built(_orgs, lambda ctx, r: Organization.from_row(r))),
-    "Member": NodeRule(_in(_members), _built(_members, lambda ctx, r: Member.from_row(r))),
-    "Product": NodeRule(_product, _built(_products, lambda ctx, r: Product.from_row(r)), right=Right.VIEW_PRODUCTS),
+    "Organization": NodeRule(_organization, _built(_by("organization_by_id"), lambda ctx, r: Organization.from_row(r))),
+    "Member": NodeRule(_in(_by("member_by_id")), _built(_by("member_by_id"), lambda ctx, r: Member.from_row(r))),
+    "Product": NodeRule(
+        _product, _built(_by("product_by_id"), lambda ctx, r: Product.from_row(r)), right=Right.VIEW_PRODUCTS
+    ),
     "Order": NodeRule(
-        _in(_orders), _built(_orders, lambda ctx, r: Order.from_row(r)), any_of=(Right.ORDER, Right.VIEW_BILLING)
+        _in(_by("order_by_id")),
+        _built(_by("order_by_id"), lambda ctx, r: Order.from_row(r)),
+        any_of=(Right.ORDER, Right.VIEW_BILLING),
     ),
     "Invoice": NodeRule(
-        _in(_invoices), _built(_invoices, lambda ctx, r: Invoice.from_row(r)), right=Right.VIEW_BILLING
+        _in(_by("invoice_by_id")),
+        _built(_by("invoice_by_id"), lambda ctx, r: Invoice.from_row(r)),
+        right=Right.VIEW_BILLING,
     ),
     "BillingAddress": NodeRule(
-        _in(_addresses), _built(_addresses, lambda ctx, r: BillingAddress.from_row(r)), right=Right.VIEW_BILLING
+        _in(_by("billing_address_by_id")),
+        _built(_by("billing_address_by_id"), lambda ctx, r: BillingAddress.from_row(r)),
+        right=Right.VIEW_BILLING,
     ),
     "Invitation": NodeRule(
-        _in(_invitations),
-        _built(_invitations, lambda ctx, r: Invitation.from_row(r, ctx.clock.now())),
+        _in(_by("invitation_by_id")),
+        _built(_by("invitation_by_id"), lambda ctx, r: Invitation.from_row(r, ctx.clock.now())),
         right=Right.MANAGE_MEMBERS,
     ),
     "AuditEntry": NodeRule(
-        _in(_audit_entries), _built(_audit_entries, lambda ctx, r: AuditEntry.from_row(r)), role=Role.ADMIN
+        _in(_by("audit_entry_by_id")),
+        _built(_by("audit_entry_by_id"), lambda ctx, r: AuditEntry.from_row(r)),
+        role=Role.ADMIN,
     ),
     "Payment": NodeRule(
-        _in(_payments), _built(_payments, lambda ctx, r: Payment.from_row(r)), right=Right.VIEW_BILLING
+        _in(_by("payment_by_id")),
+        _built(_by("payment_by_id"), lambda ctx, r: Payment.from_row(r)),
+        right=Right.VIEW_BILLING,
     ),
     "ProductTransfer": NodeRule(_transfer_side, _transfer, role=Role.ADMIN),
     "Withdrawal": NodeRule(
-        _in(_withdrawals), _built(_withdrawals, lambda ctx, r: Withdrawal.from_row(r)), right=Right.VIEW_BILLING
+        _in(_by("withdrawal_by_id")),
+        _built(_by("withdrawal_by_id"), lambda ctx, r: Withdrawal.from_row(r)),
+        right=Right.VIEW_BILLING,
     ),
 }
 MAX_NODES = 100

@@ -20,7 +20,7 @@ from resolvers import mail, passwords, throttle
 from resolvers.context import Context
 from resolvers.emails import normalize_email
 from resolvers.results import Outcome
-from resolvers.tokens import new_token, token_hash
+from resolvers.tokens import live_mailed_token, new_token, token_hash
 
 PREFIX = "gwe"
 TTL = timedelta(hours=24)
@@ -99,17 +99,7 @@ async def verify(ctx: Context, token: str) -> Outcome[str]:
     now = ctx.clock.now()
     invalid: Outcome[str] = Outcome.fail("INVALID_TOKEN", INVALID, "input", "token")
     async with ctx.db.begin() as session:
-        row = (
-            await session.execute(
-                select(EmailVerificationToken)
-                .where(
-                    EmailVerificationToken.token_hash == token_hash(ctx.settings.secret_key, token),
-                    EmailVerificationToken.used_at.is_(None),
-                    EmailVerificationToken.expires_at > now,
-                )
-                .with_for_update()
-            )
-        ).scalar_one_or_none()
+        row = await live_mailed_token(session, EmailVerificationToken, ctx.settings.secret_key, token, now)
         if row is None:
             return invalid
         user = await session.get_one(User, row.user_id, with_for_update=True)

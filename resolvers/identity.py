@@ -18,7 +18,7 @@ from resolvers import email_verification, mail, passwords, sessions, throttle
 from resolvers.context import Context
 from resolvers.emails import normalize_email
 from resolvers.results import Outcome
-from resolvers.tokens import new_token, token_hash
+from resolvers.tokens import live_mailed_token, new_token, token_hash
 
 RESET_PREFIX = "gwr"
 INVALID_CREDENTIALS = N_("The email or the password is not correct.")
@@ -293,17 +293,7 @@ async def reset_password(ctx: Context, token: str, new_password: str) -> Outcome
         "INVALID_TOKEN", "This reset link is not valid or has expired; ask for a new one.", "input", "token"
     )
     async with ctx.db.begin() as session:
-        row = (
-            await session.execute(
-                select(PasswordResetToken)
-                .where(
-                    PasswordResetToken.token_hash == token_hash(ctx.settings.secret_key, token),
-                    PasswordResetToken.used_at.is_(None),
-                    PasswordResetToken.expires_at > now,
-                )
-                .with_for_update()
-            )
-        ).scalar_one_or_none()
+        row = await live_mailed_token(session, PasswordResetToken, ctx.settings.secret_key, token, now)
         if row is None:
             return invalid
         user = await session.get_one(User, row.user_id, with_for_update=True)

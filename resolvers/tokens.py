@@ -9,6 +9,11 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 
 def new_token(prefix: str) -> str:
@@ -17,3 +22,11 @@ def new_token(prefix: str) -> str:
 
 def token_hash(secret_key: str, token: str) -> bytes:
     return hmac.new(secret_key.encode(), token.encode(), hashlib.sha256).digest()
+
+
+async def live_mailed_token(session: AsyncSession, model: Any, secret_key: str, token: str, now: datetime) -> Any:
+    """The unused, unexpired row of a single-use token sent by mail, locked for its use; None otherwise."""
+    stmt = select(model).where(
+        model.token_hash == token_hash(secret_key, token), model.used_at.is_(None), model.expires_at > now
+    )
+    return (await session.execute(stmt.with_for_update())).scalar_one_or_none()

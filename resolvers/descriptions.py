@@ -7,9 +7,26 @@ English reader's API answers and English PDFs render it (gateway.i18n.described)
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from gateway.i18n import DEFAULT_LANGUAGE, Text, stored, text
+
+
+@dataclass(frozen=True, slots=True)
+class Written(Text):
+    """A description from before templates: its stored wording, the same in every language."""
+
+    def render(self, language: str) -> str:
+        return self.template
+
+
+def kept(wording: str, template: Mapping[str, Any] | None) -> Text:
+    """A stored row's description as a Text, to render again in another document (a pro-forma)."""
+    if not template:
+        return Written(wording)
+    return Text(template["template"], template.get("params") or {})
 
 
 def columns(description: Text) -> dict[str, Any]:

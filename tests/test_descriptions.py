@@ -9,8 +9,8 @@ from sqlalchemy import text
 
 from gateway import staff_cli
 from gateway.resources import Resources
-from tests.orgs import join, organization, person, place_order
-from tests.test_documents import pdf_text
+from tests.orgs import buy, join, organization, person, place_order
+from tests.test_documents import _proforma, pdf_text
 
 PROFILE = """mutation($i: UpdateProfileInput!) { updateProfile(input: $i) { userErrors { code } } }"""
 TOP_UP = """mutation($input: TopUpPrepaidInput!) { topUpPrepaid(input: $input) {
@@ -160,3 +160,25 @@ async def test_rows_from_before_templates_answer_their_stored_text(client, engin
     assert english["ledger"] == [("PAYMENT", "Vecchio movimento"), ("TOP_UP", "Vecchio movimento")]
     en_pdf = await _pdf(client, reader, invoice["pdfUrl"])
     assert "Vecchia fattura" in en_pdf
+
+
+async def test_a_proforma_reads_in_the_readers_language(client, engine, settings, clock):
+    owner = await person(client, "proforma-lingua@example.com")
+    org = await organization(client, owner, "Proforma Lingua Srl")
+    reader = await person(client, "proforma-language@example.com")
+    await join(client, owner, org, reader, role="ADMIN")
+    await reader.gql(client, PROFILE, {"i": {"language": "en"}})
+    (hosting,) = await buy(client, engine, settings, clock, owner, org, HOSTING)
+    order = (await place_order(client, owner, org, HOSTING))["order"]
+    expected = [
+        (owner, [f"{order['number']} · Hosting Linux Start (12 mesi)", "Rinnovo Hosting Linux Start (12 mesi)"]),
+        (
+            reader,
+            [f"{order['number']} · Hosting Linux Start (12 months)", "Renewal of Hosting Linux Start (12 months)"],
+        ),
+    ]
+    for who, lines in expected:
+        created = await _proforma(client, who, org, order_ids=[order["id"]], product_ids=[hosting["id"]])
+        assert [line["description"] for line in created["proforma"]["lines"]] == lines
+        drawn = await _pdf(client, who, created["proforma"]["pdfUrl"])
+        assert all(line in drawn for line in lines)

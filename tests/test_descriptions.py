@@ -11,6 +11,7 @@ from gateway import staff_cli
 from gateway.resources import Resources
 from tests.orgs import buy, join, organization, person, place_order
 from tests.test_documents import _proforma, pdf_text
+from tests.test_invoice_totals import _suspended
 
 PROFILE = """mutation($i: UpdateProfileInput!) { updateProfile(input: $i) { userErrors { code } } }"""
 TOP_UP = """mutation($input: TopUpPrepaidInput!) { topUpPrepaid(input: $input) {
@@ -182,3 +183,16 @@ async def test_a_proforma_reads_in_the_readers_language(client, engine, settings
         assert [line["description"] for line in created["proforma"]["lines"]] == lines
         drawn = await _pdf(client, who, created["proforma"]["pdfUrl"])
         assert all(line in drawn for line in lines)
+
+
+async def test_a_renewal_and_its_reactivation_fee_read_in_the_readers_language(client, engine, settings, clock):
+    owner, org = await _suspended(client, engine, settings, clock, "riattiva-lingua@example.com")
+    to_pay = """query($id: ID!) { organization(id: $id) { toPay { edges { node { lines { description } } } } } }"""
+
+    async def lines() -> list[str]:
+        (edge,) = (await owner.gql(client, to_pay, {"id": org}))["data"]["organization"]["toPay"]["edges"]
+        return [line["description"] for line in edge["node"]["lines"]]
+
+    assert await lines() == ["Rinnovo Hosting Linux Start (12 mesi)", "Costo di riattivazione del servizio sospeso"]
+    await owner.gql(client, PROFILE, {"i": {"language": "en"}})
+    assert await lines() == ["Renewal of Hosting Linux Start (12 months)", "Reactivation fee for the suspended service"]

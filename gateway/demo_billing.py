@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.db.base import new_id
 from gateway.db.models import BillingAddress, Order, Product, PromoCode
+from gateway.i18n import text
 from resolvers import fees, invoices, prepaid, renewals, vies
 
 
@@ -42,7 +43,7 @@ async def add(session: AsyncSession, organizations: dict[str, uuid.UUID], now: d
         await session.execute(select(Order).where(Order.status == "PAID").order_by(Order.created_at))
     ).scalars():
         await invoices.issue(session, order, "CARD", order.paid_at or now)
-    await prepaid.credit(session, agency, 15_000, "TOP_UP", "Ricarica con carta", now - timedelta(days=30))
+    await prepaid.credit(session, agency, 15_000, "TOP_UP", text("Top-up by card"), now - timedelta(days=30))
     session.add(
         PromoCode(
             code="BENVENUTO10",

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.db.base import new_id
 from gateway.db.models import CatalogPrice, Membership, Order, OrderLine, Product
+from resolvers import descriptions
 from resolvers.dates import add_months
 from resolvers.pricing import vat_cents
 from resolvers.search import trigrams
@@ -144,7 +145,7 @@ async def _order(
                 action="RENEWAL" if renewal else "NEW",
                 sku=product.catalog_sku,
                 kind=product.kind,
-                description=f"{product.name} (12 mesi)",
+                **descriptions.columns(descriptions.product_line(product.name, 12)),
                 period_months=12,
                 domain_name=product.name if product.kind == "DOMAIN" else None,
                 product_id=product.id,

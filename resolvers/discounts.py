@@ -11,11 +11,12 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.db.models import FreeCredit, Order, OrderLine, PromoCode, PromoRedemption
+from gateway.i18n import Text, text
 
 
 @dataclass(frozen=True, slots=True)
 class Discount:
-    description: str
+    description: Text
     net_cents: int  # positive: how much comes off
     free_credit_id: uuid.UUID | None = None
     kind: str | None = None
@@ -65,7 +66,9 @@ async def promo(
         off = (eligible * promo_code.percent_off + 50) // 100
     else:
         off = min(eligible, promo_code.amount_off_cents or 0)
-    return Discount(f"Codice promozionale {promo_code.code}: {promo_code.description}", off)
+    # The promo code's own description is catalog text, written once by staff: it reads as written.
+    described = text("Promo code {code}: {description}", code=promo_code.code, description=promo_code.description)
+    return Discount(described, off)
 
 
 async def free_credits(
@@ -92,7 +95,7 @@ async def free_credits(
             continue
         credit.remaining_cents -= take
         left[credit.kind] -= take
-        spent.append(Discount(f"Credito gratuito: {credit.reason}", take, credit.id, credit.kind))
+        spent.append(Discount(text("Free credit: {reason}", reason=credit.reason), take, credit.id, credit.kind))
     return spent
 
 

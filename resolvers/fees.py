@@ -13,10 +13,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.db.base import new_id
 from gateway.db.models import Order, OrderLine, Product
+from gateway.i18n import text
+from resolvers import descriptions
 from resolvers.pricing import vat_cents
 
 REACTIVATION_FEE_CENTS = 2_000
-DESCRIPTION = "Costo di riattivazione del servizio sospeso"
+DESCRIPTION = text("Reactivation fee for the suspended service")
 
 
 def applies_to(product: object) -> bool:
@@ -56,7 +58,7 @@ async def add_reactivation_fee(session: AsyncSession, order: Order) -> bool:
             organization_id=order.organization_id,
             position=(position or 0) + 1,
             action="FEE",
-            description=DESCRIPTION,
+            **descriptions.columns(DESCRIPTION),
             period_months=0,
             unit_price_cents=REACTIVATION_FEE_CENTS,
             vat_cents=vat,

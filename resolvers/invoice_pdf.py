@@ -6,7 +6,7 @@ from typing import Any
 
 from fpdf import FPDF
 
-from gateway.i18n import DEFAULT_LANGUAGE, N_, Text, day, money, translate
+from gateway.i18n import DEFAULT_LANGUAGE, N_, Text, day, described, money, translate
 from gateway.i18n import render as render_text
 from resolvers.domains import display_name
 
@@ -100,7 +100,7 @@ def render(
     pdf.set_font("Helvetica", size=9)
     for line in lines:
         cells = (
-            display_name(line["description"]),
+            display_name(described(line["description"], line.get("descriptionText"), language)),
             euros(line["netCents"], currency, language),
             euros(line["vatCents"], currency, language),
             euros(line["totalCents"], currency, language),

@@ -103,7 +103,8 @@ async def issue(session: AsyncSession, order: Order, method: str, now: datetime)
         billing_snapshot=await billing_snapshot(session, order),
         lines=[
             {
-                "description": line.description,
+                "description": line.description,  # the Italian text, as issued
+                "descriptionText": line.description_text,
                 "sku": line.sku,
                 "periodMonths": line.period_months,
                 "netCents": line.unit_price_cents,

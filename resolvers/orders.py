@@ -29,7 +29,7 @@ from gateway.i18n import Either, Text
 from gateway.settings import Settings
 from permissions.errors import NotFound
 from permissions.policy import Grant
-from resolvers import audit, discounts, domains, fees, invoices, order_domains, verification, vies
+from resolvers import audit, descriptions, discounts, domains, fees, invoices, order_domains, verification, vies
 from resolvers.catalog import kind_name
 from resolvers.context import Context
 from resolvers.dates import add_months
@@ -252,7 +252,7 @@ async def _write_order(
             action=line.action,
             sku=line.item.sku,
             kind=line.item.kind,
-            description=f"{line.name} ({line.period_months} mesi)",
+            **descriptions.columns(descriptions.product_line(line.name, line.period_months)),
             period_months=line.period_months,
             domain_name=line.domain_name,
             external_domain=line.external_domain,
@@ -276,7 +276,7 @@ async def _write_order(
             offset,
             -discount.net_cents,
             action="DISCOUNT",
-            description=discount.description,
+            **descriptions.columns(discount.description),
             period_months=0,
             free_credit_id=discount.free_credit_id,
         )

@@ -159,14 +159,14 @@ async def _pay_locked(
             order.organization_id,
             order.total_cents,
             "PAYMENT",
-            f"Ordine {order.number}",
+            text("Order {number}", number=order.number),
             ctx.clock.now(),
             created_by=ctx.principal.user_id,
             order_id=order.id,
             payment_id=payment.id,
         )
         if balance is None:
-            payment.status, payment.failure = "DECLINED", "insufficient prepaid balance"
+            payment.status, payment.failure = "DECLINED", N_("The prepaid balance did not cover it.")
             result.status = "DECLINED"
             result.problems.append(
                 Problem("INSUFFICIENT_FUNDS", "The prepaid balance does not cover this order.", ("input", "method"))
@@ -179,7 +179,7 @@ async def _pay_locked(
                 order.total_cents, order.currency, source, f"order:{order.id}"
             )
         except ProviderTimeout:
-            payment.status, payment.failure = "FAILED", "the payment provider did not answer in time"
+            payment.status, payment.failure = "FAILED", N_("The payment service did not answer in time.")
             result.status = "FAILED"
             result.problems.append(
                 Problem(
@@ -231,7 +231,7 @@ async def top_up(
                     amount_cents, prepaid.CURRENCY, source, f"topup:{payment.id}"
                 )
             except ProviderTimeout:
-                payment.status, payment.failure = "FAILED", "the payment provider did not answer in time"
+                payment.status, payment.failure = "FAILED", N_("The payment service did not answer in time.")
                 result.status = "FAILED"
                 result.problems.append(
                     Problem("PROVIDER_TIMEOUT", "The payment service did not answer; try again with a new key.", None)
@@ -245,7 +245,7 @@ async def top_up(
                         organization_id,
                         amount_cents,
                         "TOP_UP",
-                        f"Ricarica {charge.reference}",
+                        text("Top-up {reference}", reference=charge.reference),
                         ctx.clock.now(),
                         created_by=ctx.principal.user_id,
                         payment_id=payment.id,
@@ -330,7 +330,7 @@ async def cancel_bank_transfer(ctx: Context, order_id: uuid.UUID) -> Outcome[Pay
                 "orderId",
                 number=order.number,
             )
-        payment.status, payment.failure = "CANCELLED", "bank transfer withdrawn by the customer"
+        payment.status, payment.failure = "CANCELLED", N_("The customer withdrew the bank transfer.")
         audit.record(
             session, ctx, order.organization_id, "payment.cancel_transfer", ("Order", order.id), number=order.number
         )

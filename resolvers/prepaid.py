@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.db.base import new_id
 from gateway.db.models import PrepaidAccount, PrepaidEntry
+from gateway.i18n import DEFAULT_LANGUAGE, Text, stored
 
 CURRENCY = "EUR"
 
@@ -20,7 +21,7 @@ async def credit(
     organization_id: uuid.UUID,
     amount_cents: int,
     kind: str,
-    description: str,
+    description: Text,
     now: datetime,
     *,
     created_by: uuid.UUID | None = None,
@@ -46,7 +47,7 @@ async def debit(
     organization_id: uuid.UUID,
     amount_cents: int,
     kind: str,
-    description: str,
+    description: Text,
     now: datetime,
     *,
     created_by: uuid.UUID | None = None,
@@ -73,7 +74,7 @@ def _entry(
     kind: str,
     amount: int,
     balance: int,
-    description: str,
+    description: Text,
     now: datetime,
     created_by: uuid.UUID | None,
     payment_id: uuid.UUID | None,
@@ -86,7 +87,8 @@ def _entry(
             kind=kind,
             amount_cents=amount,
             balance_after_cents=balance,
-            description=description,
+            description=description.render(DEFAULT_LANGUAGE),
+            description_text=stored(description),
             order_id=order_id,
             payment_id=payment_id,
             created_by_id=created_by,

@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 
 from gateway.db.models import Order
 from gateway.i18n import DEFAULT_LANGUAGE, N_, Text, day, text
-from resolvers import fees, invoices, vies
+from resolvers import descriptions, fees, invoices, vies
 from resolvers.context import Context
 from resolvers.contract_pdf import printable
 from resolvers.domains import display_name
@@ -102,7 +102,7 @@ def verify(secret_key: str, token: str) -> ProformaInputs | None:
 
 @dataclass(frozen=True, slots=True)
 class Line:
-    description: str
+    description: Text
     net_cents: int
     vat_rate_basis_points: int
     vat_cents: int
@@ -207,7 +207,11 @@ async def build(ctx: Context, inputs: ProformaInputs) -> Outcome[Document]:
         for line in its_lines:
             lines.append(
                 Line(
-                    f"{order.number} · {line.description}",
+                    text(
+                        "{number} · {line}",
+                        number=order.number,
+                        line=descriptions.kept(line.description, line.description_text),
+                    ),
                     line.unit_price_cents,
                     order.vat_rate_basis_points,
                     line.vat_cents,
@@ -229,7 +233,7 @@ async def build(ctx: Context, inputs: ProformaInputs) -> Outcome[Document]:
             name = product.name if product.name == item.name else f"{item.name} · {product.name}"
             lines.append(
                 Line(
-                    f"Rinnovo {name} ({months} mesi)",
+                    descriptions.renewal_line(name, months),
                     price_cents,
                     treatment.rate_basis_points,
                     vat_cents(price_cents, treatment.rate_basis_points),
@@ -238,7 +242,8 @@ async def build(ctx: Context, inputs: ProformaInputs) -> Outcome[Document]:
             if fees.applies_to(product):  # renewing it will cost the fee too: shown here as on the order
                 rate = treatment.rate_basis_points
                 fee = fees.REACTIVATION_FEE_CENTS
-                lines.append(Line(f"{product.name} · {fees.DESCRIPTION}", fee, rate, vat_cents(fee, rate)))
+                described = text("{name} · {fee}", name=product.name, fee=fees.DESCRIPTION)
+                lines.append(Line(described, fee, rate, vat_cents(fee, rate)))
     # The catalog has one currency, and orders are priced from it.
     (currency,) = currencies
     token, short = sign(ctx.settings.secret_key, inputs)
@@ -280,7 +285,7 @@ def pdf(document: Document, language: str = DEFAULT_LANGUAGE) -> bytes:
         customer=document.customer,
         lines=[
             {
-                "description": printable(display_name(line.description)),
+                "description": printable(display_name(line.description.render(language))),
                 "netCents": line.net_cents,
                 "vatCents": line.vat_cents,
                 "totalCents": line.total_cents,

@@ -27,7 +27,7 @@ from gateway.i18n import N_, Money, Text, local_date
 from gateway.settings import Settings
 from permissions.policy import membership_holds, membership_sees
 from permissions.rights import Right
-from resolvers import fees, invoices, mail, orders, prepaid, vies
+from resolvers import descriptions, fees, invoices, mail, orders, prepaid, vies
 from resolvers.domains import display_name
 from resolvers.pricing import vat_cents, vat_for
 from resolvers.vies import ViesCheck
@@ -126,7 +126,7 @@ async def renew_due(session: AsyncSession, settings: Settings, now: datetime) ->
             product.organization_id,
             order.total_cents,
             "PAYMENT",
-            f"Rinnovo automatico {order.number}",
+            Text("Automatic renewal {number}", {"number": order.number}),
             now,
             order_id=order.id,
         )
@@ -195,7 +195,7 @@ async def renewal_order(session: AsyncSession, product: Product, now: datetime, 
             action="RENEWAL",
             sku=product.catalog_sku,
             kind=product.kind,
-            description=f"Rinnovo {product.name} ({product.term_months} mesi)",
+            **descriptions.columns(descriptions.renewal_line(product.name, product.term_months)),
             period_months=product.term_months,
             product_id=product.id,
             unit_price_cents=price,

@@ -12,6 +12,7 @@ from typing import Any
 
 from gateway.db.base import new_id
 from gateway.db.models import Withdrawal
+from gateway.i18n import text
 from resolvers import audit, idempotency, legal, prepaid
 from resolvers.context import Context
 from resolvers.emails import normalize_email
@@ -82,7 +83,13 @@ async def _withdraw(
     async with ctx.db.begin() as session:
         await idempotency.hold(session, organization_id, key)
         balance = await prepaid.debit(
-            session, organization_id, amount_cents, "WITHDRAWAL", "Prelievo richiesto", now, created_by=ctx.user_id
+            session,
+            organization_id,
+            amount_cents,
+            "WITHDRAWAL",
+            text("Withdrawal requested"),
+            now,
+            created_by=ctx.user_id,
         )
         if balance is None:
             outcome: Outcome[Withdrawal] = Outcome.fail(

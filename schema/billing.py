@@ -8,8 +8,10 @@ from typing import TYPE_CHECKING, Annotated, Any, Self
 import strawberry
 from strawberry import relay
 
+from gateway.i18n import described, translate
 from permissions.fields import INHERITED, inherited, null_without
 from permissions.rights import Right
+from resolvers.domains import display_name
 from resolvers.loaders.pages import PageKey
 from schema.catalog import Money
 from schema.common import Connection, Info, check_page, counted
@@ -72,11 +74,19 @@ class BillingSnapshot:
 
 @strawberry.type
 class InvoiceLine:
-    description: str = inherited()
+    wording: strawberry.Private[str]
+    kept: strawberry.Private[dict[str, Any] | None]
     net: Money = inherited()
     vat_rate_basis_points: int = inherited(description="2200 is 22%.")
     vat: Money = inherited()
     total: Money = inherited()
+
+    @strawberry.field(
+        directives=[INHERITED],
+        description="In the reader's language: Italian as issued (the invoice's legal text), else translated.",
+    )
+    def description(self, info: Info) -> str:
+        return display_name(described(self.wording, self.kept, info.context.language))
 
 
 @strawberry.type(description="A tax invoice, issued when an order is paid. Numbers run without gaps each year.")
@@ -112,7 +122,8 @@ class Invoice(relay.Node):
             billing_address=BillingSnapshot.from_data(row.billing_snapshot),
             lines=[
                 InvoiceLine(
-                    description=line["description"],
+                    wording=line["description"],
+                    kept=line.get("descriptionText"),
                     net=Money.of(line["netCents"], currency),
                     vat_rate_basis_points=line["vatRateBasisPoints"],
                     vat=Money.of(line["vatCents"], currency),
@@ -144,9 +155,14 @@ class Payment(relay.Node):
     method: PaymentMethod = inherited()
     status: PaymentStatus = inherited()
     amount: Money = inherited()
-    failure: str | None = inherited(description="Why it was declined or failed.")
+    reason: strawberry.Private[str | None]
     created_at: datetime = inherited()
     settled_at: datetime | None = inherited(description="When the money arrived; null unless SUCCEEDED.")
+
+    @strawberry.field(directives=[INHERITED], description="Why it was declined or failed, in the reader's language.")
+    def failure(self, info: Info) -> str | None:
+        # Stored as its English template; one from before templates (or a provider's own words) reads as written.
+        return translate(self.reason, info.context.language) if self.reason else None
 
     @classmethod
     def from_row(cls, row: Any) -> Self:
@@ -159,7 +175,7 @@ class Payment(relay.Node):
             method=PaymentMethod(row.method),
             status=PaymentStatus(row.status),
             amount=Money.of(row.amount_cents, row.currency),
-            failure=row.failure,
+            reason=row.failure,
             created_at=row.created_at,
             settled_at=row.settled_at,
         )
@@ -204,8 +220,13 @@ class PrepaidEntry:
     kind: str = inherited(description="TOP_UP, PAYMENT, REFUND, FREE_CREDIT or WITHDRAWAL.")
     amount: Money = inherited(description="Positive in, negative out.")
     balance_after: Money = inherited()
-    description: str = inherited()
     created_at: datetime = inherited()
+    wording: strawberry.Private[str]
+    kept: strawberry.Private[dict[str, Any] | None]
+
+    @strawberry.field(directives=[INHERITED], description="In the reader's language.")
+    def description(self, info: Info) -> str:
+        return described(self.wording, self.kept, info.context.language)
 
     @classmethod
     def from_row(cls, row: Any) -> Self:
@@ -213,7 +234,8 @@ class PrepaidEntry:
             kind=row.kind,
             amount=Money.of(row.amount_cents, "EUR"),
             balance_after=Money.of(row.balance_after_cents, "EUR"),
-            description=row.description,
+            wording=row.description,
+            kept=row.description_text,
             created_at=row.created_at,
         )
 

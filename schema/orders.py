@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, Self
 import strawberry
 from strawberry import relay
 
+from gateway.i18n import described
 from permissions.fields import INHERITED, inherited, requires
 from permissions.rights import Right
 from resolvers.domains import display_name
@@ -38,7 +39,8 @@ class OrderLineAction(Enum):
 class OrderLine:
     organization_id: strawberry.Private[uuid.UUID]
     product_id: strawberry.Private[uuid.UUID | None]
-    description: str = inherited()
+    wording: strawberry.Private[str]
+    kept: strawberry.Private[dict[str, Any] | None]
     sku: str | None = inherited(description="Null on DISCOUNT and FEE lines.")
     kind: ProductKind | None = inherited()
     action: OrderLineAction = inherited()
@@ -57,7 +59,8 @@ class OrderLine:
         return cls(
             organization_id=row.organization_id,
             product_id=row.product_id,
-            description=display_name(row.description),
+            wording=row.description,
+            kept=row.description_text,
             sku=row.sku,
             kind=ProductKind(row.kind) if row.kind else None,
             action=OrderLineAction(row.action),
@@ -69,6 +72,10 @@ class OrderLine:
             vat=Money.of(row.vat_cents, currency),
             total=Money.of(row.total_cents, currency),
         )
+
+    @strawberry.field(directives=[INHERITED], description="In the reader's language; domains in Unicode.")
+    def description(self, info: Info) -> str:
+        return display_name(described(self.wording, self.kept, info.context.language))
 
     @strawberry.field(
         extensions=[requires(Right.VIEW_PRODUCTS)], description="Null when outside the caller's product scope."

@@ -66,7 +66,7 @@ class Proforma:
             billing_address=BillingSnapshot.from_data(document.customer),
             lines=[
                 ProformaLine(
-                    description=display_name(line.description),
+                    description=display_name(line.description.render(language)),
                     net=Money.of(line.net_cents, currency),
                     vat_rate_basis_points=line.vat_rate_basis_points,
                     vat=Money.of(line.vat_cents, currency),

@@ -144,5 +144,18 @@ def render(template: str, params: Mapping[str, Any] | None, language: str) -> st
     return translated.format(**{k: format_value(v, language) for k, v in params.items()})
 
 
+def stored(value: Text) -> dict[str, Any]:
+    """`value` as it is kept in a JSON column beside its Italian wording (plain str and int parameters)."""
+    return {"template": value.template, "params": dict(value.params)}
+
+
+def described(wording: str, kept: Mapping[str, Any] | None, language: str) -> str:
+    """A stored description for `language`: Italian readers read the wording written then (on an invoice,
+    the legal record); others its template rendered, or that same wording on rows from before templates."""
+    if language == DEFAULT_LANGUAGE or not kept:
+        return wording
+    return render(kept["template"], kept.get("params"), language)
+
+
 def _locale(language: str) -> str:
     return "it_IT" if language == "it" else "en"

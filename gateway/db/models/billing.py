@@ -61,7 +61,8 @@ class PrepaidEntry(Base):
     kind: Mapped[str] = mapped_column(String(16))  # TOP_UP, PAYMENT, REFUND, FREE_CREDIT, WITHDRAWAL
     amount_cents: Mapped[int] = mapped_column(BigInteger)  # signed: + in, - out
     balance_after_cents: Mapped[int] = mapped_column(BigInteger)
-    description: Mapped[str] = mapped_column(String(300))
+    description: Mapped[str] = mapped_column(String(300))  # Italian, as written
+    description_text: Mapped[dict[str, Any] | None] = mapped_column(JSONB)  # its template (gateway.i18n.stored)
     order_id: Mapped[uuid.UUID | None]
     payment_id: Mapped[uuid.UUID | None]
     created_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))

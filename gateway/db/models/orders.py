@@ -2,8 +2,10 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import ForeignKey, Index, String, false
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from gateway.db.base import Base, uuid_pk
@@ -47,7 +49,10 @@ class OrderLine(Base):
     # Null on lines that are not a product: DISCOUNT, FEE.
     sku: Mapped[str | None] = mapped_column(ForeignKey("catalog_items.sku"))
     kind: Mapped[str | None] = mapped_column(String(32))
+    # The Italian wording as written (what the invoice says); beside it its template and parameters
+    # ({"template", "params"}, gateway.i18n.stored) so others read it in their language. Null on older rows.
     description: Mapped[str] = mapped_column(String(300))
+    description_text: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
     period_months: Mapped[int]
     domain_name: Mapped[str | None] = mapped_column(String(253))
     # The line names a domain that is not a product of any organization here (registered elsewhere).

@@ -61,6 +61,15 @@ class Grant:
     def sees_product(self, product_id: uuid.UUID) -> bool:
         return self.all_products or product_id in self.product_ids
 
+    def scope_seen(self, membership_id: uuid.UUID, product_ids: Iterable[uuid.UUID]) -> list[uuid.UUID] | None:
+        """Which of a member's scoped products this grant may see named: its own scope whole; another's only
+        with VIEW_PRODUCTS and as far as its own scope reaches (which products a scope names is product data)."""
+        if membership_id == self.membership_id:
+            return list(product_ids)
+        if not self.holds(Right.VIEW_PRODUCTS):
+            return None
+        return [p for p in product_ids if self.sees_product(p)]
+
 
 def membership_holds(membership: Any, right: Right) -> ColumnElement[bool]:
     """`Grant.holds(right)` as SQL over a memberships table (model or alias)."""

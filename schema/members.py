@@ -61,14 +61,7 @@ class Member(relay.Node):
     )
     async def product_scope(self, info: Info) -> ProductScope:
         viewer = await info.context.loaders.grant_by_organization_id.load(self.organization_id)
-        ids: list[uuid.UUID] | None
-        if viewer is not None and viewer.membership_id == self.id:
-            ids = list(self.scope_ids)
-        elif viewer is None or not viewer.holds(Right.VIEW_PRODUCTS):
-            ids = None
-        else:
-            ids = [i for i in self.scope_ids if viewer.sees_product(i)]
-        return ProductScope.of(self.all_products, ids)
+        return ProductScope.of(self.all_products, viewer.scope_seen(self.id, self.scope_ids) if viewer else None)
 
     @strawberry.field(extensions=[member()])
     async def organization(self, info: Info) -> Annotated[Organization, strawberry.lazy("schema.organizations")] | None:

@@ -57,6 +57,7 @@ BAD = "ALLOW userErrors=SETTING_INVALID"  # a PHP version the hosting does not o
 IDLE = "ALLOW userErrors=PRODUCT_NOT_ACTIVE"  # the hosting waits to be configured
 SAME = "ALLOW userErrors=SAME_ORGANIZATION"  # a transfer to where the product already is
 GONE = "ALLOW userErrors=DESTINATION_NOT_FOUND"  # a transfer offered to an organization that does not exist
+DONE = "ALLOW userErrors=NOT_PENDING"  # a hand-off already declined: nothing left to accept, decline or cancel
 DECL = "ALLOW userErrors=PAYMENT_DECLINED"  # the test provider's declined card: no money moves
 POOR = "ALLOW userErrors=INSUFFICIENT_FUNDS"  # more than the prepaid balance
 DFLT = "ALLOW userErrors=IS_DEFAULT"  # the default billing address stays
@@ -122,6 +123,9 @@ IN_A: dict[str, tuple[str, ...]] = {
     "renewProduct":             (UN,   OK,   OK,   ORD,  ORD,  ORD,  ORD,  OK,   ORD,  ORD,  ORD,  NF,   NF,   NF),
     "transferProduct(within)":  (UN,   SAME, RO,   RO,   RO,   RO,   RO,   RO,   RO,   RO,   RO,   NF,   NF,   NF),
     "transferProduct(away)":    (UN,   GONE, RO,   RO,   RO,   RO,   RO,   RO,   RO,   RO,   RO,   NF,   NF,   NF),
+    "acceptProductTransfer":    (UN,   DONE, DONE, RA,   RA,   RA,   RA,   RA,   RA,   RA,   RA,   RA,   NF,   NF),
+    "declineProductTransfer":   (UN,   DONE, DONE, RA,   RA,   RA,   RA,   RA,   RA,   RA,   RA,   RA,   NF,   NF),
+    "cancelProductTransfer":    (UN,   DONE, RO,   RO,   RO,   RO,   RO,   RO,   RO,   RO,   RO,   RO,   NF,   NF),
     # orders
     "orders":                   (UN,   OK,   OK,   ORD,  ORD,  OK,   ORD,  OK,   ORD,  ORD,  ORD,  ORD,  NF,   NF),
     "node(Order)":              (UN,   OK,   OK,   ORD,  ORD,  OK,   ORD,  OK,   ORD,  ORD,  ORD,  NF,   NF,   NF),
@@ -194,6 +198,9 @@ IN_B: dict[str, tuple[str, ...]] = {
     "renewProduct":             (UN,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   OK),
     "transferProduct(within)":  (UN,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   SAME),
     "transferProduct(away)":    (UN,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   GONE),
+    "acceptProductTransfer":    (UN,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   DONE),
+    "declineProductTransfer":   (UN,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   DONE),
+    "cancelProductTransfer":    (UN,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   DONE),
     # orders
     "orders":                   (UN,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   OK),
     "node(Order)":              (UN,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   OK),
@@ -257,6 +264,8 @@ class Target:
     withdrawal: str  # a withdrawal from the prepaid account
     audit_entry: str
     spare_products: list[str]  # active domains, one for every requestCancellation cell
+    received_transfer: str = ""  # a hand-off offered to this organization, already declined
+    given_transfer: str = ""  # a hand-off this organization offered, already declined
     fresh_invitation: str = ""  # revoked: a new one for every cell
     fresh_product: str = ""  # cancelled: a new one for every cell
 
@@ -422,6 +431,24 @@ OPERATIONS: dict[str, Operation] = {
         # An offer that would stay pending is aimed nowhere; tests/test_product_transfers.py covers the rest.
         lambda t: {"productId": t.product, "toOrganizationId": ghost_id("Organization")},
     ),
+    "acceptProductTransfer": mutation(
+        "acceptProductTransfer",
+        "ProductTransferIdInput",
+        "transfer { status }",
+        lambda t: {"transferId": t.received_transfer},
+    ),
+    "declineProductTransfer": mutation(
+        "declineProductTransfer",
+        "ProductTransferIdInput",
+        "transfer { status }",
+        lambda t: {"transferId": t.received_transfer},
+    ),
+    "cancelProductTransfer": mutation(
+        "cancelProductTransfer",
+        "ProductTransferIdInput",
+        "transfer { status }",
+        lambda t: {"transferId": t.given_transfer},
+    ),
     # orders
     "orders": org_field("orders { edges { node { id } } }"),
     "node(Order)": node(lambda t: t.pending_order),
@@ -560,6 +587,10 @@ BILLING_IDS = """query($id: ID!) { organization(id: $id) {
   auditLog(first: 1) { edges { node { id } } } } }"""
 TOP_UP = """mutation($input: TopUpPrepaidInput!) {
   topUpPrepaid(input: $input) { payment { status } userErrors { code } } }"""
+OFFER = """mutation($id: ID!, $to: ID!) { transferProduct(input: {productId: $id, toOrganizationId: $to}) {
+  transfer { id } userErrors { code } } }"""
+DECLINE_OFFER = """mutation($id: ID!) { declineProductTransfer(input: {transferId: $id}) {
+  transfer { status } userErrors { code } } }"""
 WITHDRAW = """mutation($input: WithdrawPrepaidInput!) {
   withdrawPrepaid(input: $input) { withdrawal { id } userErrors { code } } }"""
 
@@ -620,6 +651,13 @@ class Scenario:
         body, _ = await self.call(actor, document, variables)
         assert outcome(body) == OK, body
         return body["data"]
+
+    async def declined_transfer(self, giver: str, product: str, to: str, receiver: str) -> str:
+        offered = await self.ok(giver, OFFER, {"id": product, "to": to})
+        transfer_id = offered["transferProduct"]["transfer"]["id"]
+        declined = await self.ok(receiver, DECLINE_OFFER, {"id": transfer_id})
+        assert declined["declineProductTransfer"]["transfer"]["status"] == "DECLINED", declined
+        return transfer_id
 
     async def invite(
         self,
@@ -745,6 +783,9 @@ async def build(client: httpx.AsyncClient, resources: tuple[Any, Any, Any]) -> S
         await s.ok(actor, SET_LOGO, {"id": org, "logo": LOGO})  # so that there is a logo to remove
     members_a["owner"] = (await s.ok("owner", MY_MEMBER_ID, {"id": org_a}))["organization"]["myMembership"]["id"]
     owner_b = (await s.ok("outsider", MY_MEMBER_ID, {"id": org_b}))["organization"]["myMembership"]["id"]
+    # One declined hand-off each way: A -> B and B -> A.
+    a_to_b = await s.declined_transfer("owner", stock_a["product"], org_b, "outsider")
+    b_to_a = await s.declined_transfer("outsider", stock_b["product"], org_a, "owner")
     s.targets["A"] = Target(
         label="A",
         owner="owner",
@@ -752,6 +793,8 @@ async def build(client: httpx.AsyncClient, resources: tuple[Any, Any, Any]) -> S
         name=NAME_A,
         members=members_a,
         pending_invitation=await s.invite("owner", org_a, "pending-a@example.net"),
+        received_transfer=b_to_a,
+        given_transfer=a_to_b,
         **stock_a,
     )
     # B has a single member, its owner: every member-aimed operation is aimed at that one membership.
@@ -762,6 +805,8 @@ async def build(client: httpx.AsyncClient, resources: tuple[Any, Any, Any]) -> S
         name=NAME_B,
         members=dict.fromkeys(("owner", "admin", "member", "spare"), owner_b),
         pending_invitation=await s.invite("outsider", org_b, "pending-b@example.net"),
+        received_transfer=a_to_b,
+        given_transfer=b_to_a,
         **stock_b,
     )
     s.targets["ghost"] = Target(
@@ -783,6 +828,8 @@ async def build(client: httpx.AsyncClient, resources: tuple[Any, Any, Any]) -> S
         audit_entry=ghost_id("AuditEntry"),
         spare_products=[],
         fresh_product=ghost_id("Product"),
+        received_transfer=ghost_id("ProductTransfer"),
+        given_transfer=ghost_id("ProductTransfer"),
     )
     return s
 

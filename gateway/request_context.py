@@ -7,6 +7,7 @@ from gateway.auth import resolve_principal
 from gateway.i18n import negotiate
 from gateway.middleware.request_id import request_id_of
 from gateway.resources import Resources
+from permissions.caller import Caller
 from resolvers.context import Context
 from resolvers.loaders import Loaders
 
@@ -24,7 +25,8 @@ async def build_context(request: Request, response: Response) -> Context:
         db=resources.db,
         reads=resources.reads,
         principal=principal,
-        loaders=Loaders.create(resources.reads, principal.user_id),
+        caller=(caller := Caller(principal)),
+        loaders=Loaders.create(resources.reads, caller),
         request_id=request_id_of(request.scope) or "",
         client_ip=request.client.host if request.client else "unknown",
         language=language,

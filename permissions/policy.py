@@ -1,8 +1,8 @@
 """The one place that turns a membership (role, rights, product scope) into decisions.
 
-`holds` and `sees_product` also exist as SQL expressions over a memberships table
-(`membership_holds`, `membership_sees`), so lists are cut in the database with the
-same policy that guards single objects.
+`holds` and `sees_product` also exist as SQL expressions over the rows of
+`permissions.caller` (`membership_holds`, `membership_sees`), so lists are cut in
+the database with the same policy that guards single objects.
 """
 
 from __future__ import annotations
@@ -33,9 +33,11 @@ class Grant:
     all_products: bool
     product_ids: frozenset[uuid.UUID]
     active: bool
+    full: bool = False  # holds every right, whatever `granted` lists (an owner or admin acting in person)
 
     @classmethod
     def from_row(cls, row: Any) -> Grant:
+        """From a row of `permissions.caller` (the memberships columns and `full`)."""
         return cls(
             membership_id=row.id,
             organization_id=row.organization_id,
@@ -45,11 +47,12 @@ class Grant:
             all_products=row.all_products,
             product_ids=frozenset(row.product_ids),
             active=row.status == ACTIVE,
+            full=row.full,
         )
 
     @property
     def rights(self) -> frozenset[Right]:
-        return ALL_RIGHTS if self.role in (Role.OWNER, Role.ADMIN) else self.granted
+        return ALL_RIGHTS if self.full else self.granted
 
     def holds(self, right: Right) -> bool:
         # Like `membership_holds`: a blocked membership holds nothing, whatever its role.
@@ -72,15 +75,12 @@ class Grant:
 
 
 def membership_holds(membership: Any, right: Right) -> ColumnElement[bool]:
-    """`Grant.holds(right)` as SQL over a memberships table (model or alias)."""
-    return and_(
-        membership.status == ACTIVE,
-        or_(membership.role.in_((Role.OWNER.value, Role.ADMIN.value)), literal(right.value) == any_(membership.rights)),
-    )
+    """`Grant.holds(right)` as SQL over the columns of `permissions.caller`'s rows."""
+    return and_(membership.status == ACTIVE, or_(membership.full, literal(right.value) == any_(membership.rights)))
 
 
 def membership_sees(membership: Any, product_id: ColumnElement[Any]) -> ColumnElement[bool]:
-    """`Grant.sees_product(product_id)` as SQL over a memberships table."""
+    """`Grant.sees_product(product_id)` as SQL over the columns of `permissions.caller`'s rows."""
     return or_(membership.all_products, product_id == any_(membership.product_ids))
 
 

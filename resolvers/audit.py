@@ -7,7 +7,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.db.base import new_id
 from gateway.db.models import AuditEntry
+from permissions.principal import Principal, PrincipalKind
 from resolvers.context import Context
+
+
+def actor_kind(principal: Principal) -> str:
+    """How the audit log names the kind of actor; nobody signed in is the gateway itself (a job, the CLI)."""
+    return "system" if principal.kind is PrincipalKind.ANONYMOUS else principal.kind.value
 
 
 def record(
@@ -24,6 +30,7 @@ def record(
             id=new_id(),
             organization_id=organization_id,
             actor_id=ctx.principal.user_id,
+            actor_kind=actor_kind(ctx.principal),
             action=action,
             target_type=target[0] if target else None,
             target_id=target[1] if target else None,

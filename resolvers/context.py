@@ -9,6 +9,7 @@ from starlette.responses import Response
 
 from gateway.clock import Clock
 from gateway.settings import Settings
+from permissions.caller import Caller
 from permissions.principal import Principal
 from resolvers.loaders import Loaders
 
@@ -24,6 +25,7 @@ class Context:
     db: async_sessionmaker[AsyncSession]
     reads: async_sessionmaker[AsyncSession]
     principal: Principal
+    caller: Caller  # the memberships every check and list reads through (`permissions.caller`)
     loaders: Loaders
     request_id: str
     client_ip: str
@@ -32,11 +34,12 @@ class Context:
     def acting_as(self, user_id: uuid.UUID) -> Context:
         """This request on behalf of an account it just created (e.g. accepting an invitation)."""
         principal = Principal(user_id=user_id, session_id=None, method=self.principal.method, language=self.language)
-        return replace(self, principal=principal, loaders=Loaders.create(self.reads, user_id))
+        caller = Caller(principal)
+        return replace(self, principal=principal, caller=caller, loaders=Loaders.create(self.reads, caller))
 
     def refresh_loaders(self) -> None:
         """After a mutation: what the payload reads must see the committed change, not the cache."""
-        self.loaders = Loaders.create(self.reads, self.principal.user_id)
+        self.loaders = Loaders.create(self.reads, self.caller)
 
     @property
     def user_id(self) -> uuid.UUID:

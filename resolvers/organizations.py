@@ -54,10 +54,10 @@ async def viewer_organizations(ctx: Context, page: Window) -> Page[Any]:
     )
     async with ctx.reads() as session:
         rows = (await session.execute(stmt)).all()
-    for membership, organization in rows:
-        ctx.loaders.grant_by_organization_id.prime(organization.id, Grant.from_row(membership))
-        ctx.loaders.organization_by_id.prime(organization.id, organization)
-    return build_page(rows, page, _viewer_list(ctx), lambda r: [r[1].name.lower(), r[1].id])
+    for row in rows:
+        ctx.loaders.grant_by_organization_id.prime(row.Organization.id, Grant.from_row(row))
+        ctx.loaders.organization_by_id.prime(row.Organization.id, row.Organization)
+    return build_page(rows, page, _viewer_list(ctx), lambda r: [r.Organization.name.lower(), r.Organization.id])
 
 
 async def viewer_organization_count(ctx: Context) -> int:
@@ -67,10 +67,11 @@ async def viewer_organization_count(ctx: Context) -> int:
 
 
 def _viewer_memberships(ctx: Context) -> Select[Any]:
+    mine = ctx.caller.memberships()
     return (
-        select(Membership)
-        .join(Organization, Organization.id == Membership.organization_id)
-        .where(Membership.user_id == ctx.user_id, Membership.status == ACTIVE, Organization.deleted_at.is_(None))
+        select(mine)
+        .join(Organization, Organization.id == mine.c.organization_id)
+        .where(mine.c.status == ACTIVE, Organization.deleted_at.is_(None))
     )
 
 

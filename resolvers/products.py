@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import Select, and_, func, select, update
 
-from gateway.db.models import IpUnblock, Membership, Organization, Product
+from gateway.db.models import IpUnblock, Organization, Product
 from gateway.db.models.products import FINAL_STATUSES
 from gateway.i18n import N_, Text, text
 from permissions.policy import membership_holds, membership_sees
@@ -34,14 +34,14 @@ def _fail(code: str, message: str | Text, field: str = "productId") -> Outcome[A
 def _viewer_expiring(ctx: Context, within_days: int) -> Select[Any]:
     """The agency view's rows: every organization where the caller sees products, cut to their scope."""
     now = ctx.clock.now()
-    mine = and_(Membership.organization_id == Product.organization_id, Membership.user_id == ctx.user_id)
+    mine = ctx.caller.memberships()
     return (
         product_rows()
-        .join(Membership, mine)
+        .join(mine, mine.c.organization_id == Product.organization_id)
         .join(Organization, and_(Organization.id == Product.organization_id, Organization.deleted_at.is_(None)))
         .where(
-            membership_holds(Membership, Right.VIEW_PRODUCTS),
-            membership_sees(Membership, Product.id),
+            membership_holds(mine.c, Right.VIEW_PRODUCTS),
+            membership_sees(mine.c, Product.id),
             Product.status.not_in(FINAL_STATUSES),
             Product.expires_at >= now,
             Product.expires_at < now + timedelta(days=within_days),

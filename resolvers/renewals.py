@@ -16,7 +16,6 @@ from gateway.db.base import new_id
 from gateway.db.models import (
     CatalogPrice,
     ExpiryNotice,
-    Membership,
     Order,
     OrderLine,
     Payment,
@@ -25,6 +24,7 @@ from gateway.db.models import (
 )
 from gateway.i18n import N_, Money, Text, local_date
 from gateway.settings import Settings
+from permissions.caller import member_rows
 from permissions.policy import membership_holds, membership_sees
 from permissions.rights import Right
 from resolvers import descriptions, fees, invoices, mail, orders, prepaid, vies
@@ -39,14 +39,15 @@ LIVE = ("ACTIVE", "TO_CONFIGURE", "SUSPENDED")
 async def _members_for(session: AsyncSession, product: Product, topic: str, right: Right) -> list[User]:
     """Who is mailed about `product`: subscribed to `topic`, holding `right`, with the product in scope.
     The same policy as every read: a notice must not tell a member about a product they may not see."""
+    members = member_rows().subquery("member")
     rows = await session.execute(
         select(User)
-        .join(Membership, Membership.user_id == User.id)
+        .join(members, members.c.user_id == User.id)
         .where(
-            Membership.organization_id == product.organization_id,
-            Membership.topics.contains([topic]),
-            membership_holds(Membership, right),
-            membership_sees(Membership, literal(product.id)),
+            members.c.organization_id == product.organization_id,
+            members.c.topics.contains([topic]),
+            membership_holds(members.c, right),
+            membership_sees(members.c, literal(product.id)),
         )
     )
     return list(rows.scalars())

@@ -12,6 +12,7 @@ from gateway.db.models import Organization as OrganizationRow
 from gateway.i18n import N_, translate
 from permissions.errors import BadUserInput
 from permissions.fields import INHERITED, inherited, member, requires, requires_any, requires_role
+from permissions.policy import Grant
 from permissions.rights import Right, Role
 from resolvers import organizations, product_transfers
 from resolvers.loaders.pages import PageKey
@@ -21,7 +22,7 @@ from schema.audit import AuditEntry
 from schema.billing import Invoice, Payment, PrepaidAccount
 from schema.billing_addresses import BillingAddress
 from schema.catalog import Money
-from schema.common import Connection, Count, Info, PageInfo, ProductScope, check_page, counted, effective_rights
+from schema.common import Connection, Count, Info, PageInfo, ProductScope, check_page, counted
 from schema.contract import Contract
 from schema.invitations import Invitation, InvitationStatus
 from schema.members import Member, MemberStatus
@@ -378,14 +379,16 @@ class OrganizationConnection:
 
     @classmethod
     def from_page(cls, page: Any, count: Count) -> Self:
-        edges = [
-            OrganizationEdge(
-                cursor=cursor,
-                node=Organization.from_row(org),
-                role=Role(membership.role),
-                rights=effective_rights(membership.role, membership.rights),
-                product_scope=ProductScope.of(membership.all_products, membership.product_ids),
+        edges = []
+        for row, cursor in zip(page.rows, page.cursors, strict=True):
+            grant = Grant.from_row(row)  # the caller's own, as every check reads it
+            edges.append(
+                OrganizationEdge(
+                    cursor=cursor,
+                    node=Organization.from_row(row.Organization),
+                    role=grant.role,
+                    rights=sorted(grant.rights, key=lambda r: r.value),
+                    product_scope=ProductScope.of(grant.all_products, grant.product_ids),
+                )
             )
-            for (membership, org), cursor in zip(page.rows, page.cursors, strict=True)
-        ]
         return cls(edges=edges, page_info=PageInfo.from_page(page), count=count)

@@ -83,6 +83,8 @@ async def test_nobody_hands_out_a_role_or_right_they_do_not_hold(client, team, a
 def test_a_blocked_membership_holds_no_right():
     """Every guarded path refuses a blocked member before asking for rights (NOT_FOUND, in tests/test_members.py);
     the Grant agrees with its SQL twin `membership_holds` anyway, for payload fields that null without a right."""
-    active = Grant(uuid.uuid4(), uuid.uuid4(), uuid.uuid4(), Role.OWNER, frozenset(), True, frozenset(), True)
+    active = Grant(
+        uuid.uuid4(), uuid.uuid4(), uuid.uuid4(), Role.OWNER, frozenset(), True, frozenset(), True, full=True
+    )
     assert all(active.holds(right) for right in Right)
     assert not any(replace(active, active=False).holds(right) for right in Right)

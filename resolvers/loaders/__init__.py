@@ -1,10 +1,10 @@
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from permissions.caller import Caller
 from resolvers.loaders.billing import (
     BillingAddressByIdLoader,
     BillingAddressesByOrganizationLoader,
@@ -81,10 +81,10 @@ class Loaders:
     product_transfer_by_id: ProductTransferByIdLoader
 
     @classmethod
-    def create(cls, db: async_sessionmaker[AsyncSession], user_id: uuid.UUID | None) -> Loaders:
+    def create(cls, db: async_sessionmaker[AsyncSession], caller: Caller) -> Loaders:
         return cls(
             user_by_id=UserByIdLoader(db),
-            grant_by_organization_id=GrantByOrganizationIdLoader(db, user_id),
+            grant_by_organization_id=GrantByOrganizationIdLoader(db, caller),
             organization_by_id=OrganizationByIdLoader(db),
             member_by_id=MemberByIdLoader(db),
             member_by_organization_and_user=MemberByOrganizationAndUserLoader(db),
@@ -94,21 +94,21 @@ class Loaders:
             invitations_page=InvitationsPageLoader(db),
             audit_page=AuditPageLoader(db),
             audit_entry_by_id=AuditEntryByIdLoader(db),
-            products_page=ProductsPageLoader(db, user_id),
-            product_by_id=ProductByIdLoader(db, user_id),
-            add_ons_by_parent_id=AddOnsByParentIdLoader(db, user_id),
+            products_page=ProductsPageLoader(db, caller),
+            product_by_id=ProductByIdLoader(db, caller),
+            add_ons_by_parent_id=AddOnsByParentIdLoader(db, caller),
             catalog_item_by_sku=CatalogItemBySkuLoader(db),
-            orders_page=OrdersPageLoader(db, user_id),
-            order_by_id=OrderByIdLoader(db, user_id),
+            orders_page=OrdersPageLoader(db, caller),
+            order_by_id=OrderByIdLoader(db, caller),
             lines_by_order_id=LinesByOrderIdLoader(db),
             organization_of_product=OrganizationOfProductLoader(db),
-            invoices_page=InvoicesPageLoader(db, user_id),
-            invoice_by_id=InvoiceByIdLoader(db, user_id),
+            invoices_page=InvoicesPageLoader(db, caller),
+            invoice_by_id=InvoiceByIdLoader(db, caller),
             organization_of_invoice=OrganizationOfInvoiceLoader(db),
             prepaid_balance=PrepaidBalanceLoader(db),
             prepaid_entries_page=PrepaidEntriesPageLoader(db),
-            payment_by_id=PaymentByIdLoader(db, user_id),
-            payments_page=PaymentsPageLoader(db, user_id),
+            payment_by_id=PaymentByIdLoader(db, caller),
+            payments_page=PaymentsPageLoader(db, caller),
             withdrawal_by_id=WithdrawalByIdLoader(db),
             contract_acceptances_by_organization_id=ContractAcceptancesByOrganizationIdLoader(db),
             billing_addresses=BillingAddressesByOrganizationLoader(db),

@@ -11,13 +11,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from gateway.db.models import (
     BillingAddress,
     Invoice,
-    Membership,
     Order,
     Payment,
     PrepaidAccount,
     PrepaidEntry,
     Withdrawal,
 )
+from permissions.caller import Caller
 from resolvers.loaders.base import Loader
 from resolvers.loaders.pages import OrganizationPageLoader, SortKey
 from resolvers.loaders.products import ForViewer, orders_visible_to
@@ -31,13 +31,8 @@ class InvoicesPageLoader(ForViewer, OrganizationPageLoader):
 
     def query(self, filters: tuple[Any, ...]) -> Select[Any]:
         issued_from, issued_to = filters
-        mine = and_(Membership.organization_id == Invoice.organization_id, Membership.user_id == self.user_id)
-        stmt = (
-            select(*Invoice.__table__.c)
-            .join(Membership, mine)
-            .join(Order, Order.id == Invoice.order_id)
-            .where(orders_visible_to(self.user_id))
-        )
+        stmt, mine = self.joined(select(*Invoice.__table__.c), Invoice.organization_id)
+        stmt = stmt.join(Order, Order.id == Invoice.order_id).where(orders_visible_to(mine, self.user_id))
         if issued_from is not None:
             stmt = stmt.where(Invoice.issued_at >= issued_from)
         if issued_to is not None:
@@ -50,12 +45,11 @@ class InvoicesPageLoader(ForViewer, OrganizationPageLoader):
 
 class InvoiceByIdLoader(ForViewer, Loader[uuid.UUID, Any]):
     async def fetch(self, session: AsyncSession, keys: Sequence[uuid.UUID]) -> Any:
-        mine = and_(Membership.organization_id == Invoice.organization_id, Membership.user_id == self.user_id)
+        stmt, mine = self.joined(select(*Invoice.__table__.c), Invoice.organization_id)
         rows = await session.execute(
-            select(*Invoice.__table__.c)
-            .join(Membership, mine)
-            .join(Order, Order.id == Invoice.order_id)
-            .where(Invoice.id.in_(keys), orders_visible_to(self.user_id))
+            stmt.join(Order, Order.id == Invoice.order_id).where(
+                Invoice.id.in_(keys), orders_visible_to(mine, self.user_id)
+            )
         )
         return [(r.id, r) for r in rows]
 
@@ -90,7 +84,7 @@ class PrepaidEntriesPageLoader(OrganizationPageLoader):
         return PrepaidEntry.organization_id
 
 
-def payment_rows(user_id: uuid.UUID | None) -> Select[Any]:
+def payment_rows(caller: Caller) -> Select[Any]:
     """Payments with their settlement time and invoice, as a caller sees them: those for orders they may see
     (a limited member: orders touching only their products) and every top-up."""
     top_up_settled = (
@@ -101,19 +95,19 @@ def payment_rows(user_id: uuid.UUID | None) -> Select[Any]:
     settled = case(
         (Payment.status == "SUCCEEDED", func.coalesce(Order.paid_at, top_up_settled, Payment.created_at)), else_=None
     )
-    mine = and_(Membership.organization_id == Payment.organization_id, Membership.user_id == user_id)
+    mine = caller.memberships()
     return (
         select(*Payment.__table__.c, settled.label("settled_at"), Invoice.id.label("invoice_id"))
-        .join(Membership, mine)
+        .join(mine, mine.c.organization_id == Payment.organization_id)
         .outerjoin(Order, Order.id == Payment.order_id)
         .outerjoin(Invoice, and_(Invoice.order_id == Payment.order_id, Payment.status == "SUCCEEDED"))
-        .where(orders_visible_to(user_id))
+        .where(orders_visible_to(mine.c, caller.user_id))
     )
 
 
 class PaymentByIdLoader(ForViewer, Loader[uuid.UUID, Any]):
     async def fetch(self, session: AsyncSession, keys: Sequence[uuid.UUID]) -> Any:
-        rows = await session.execute(payment_rows(self.user_id).where(Payment.id.in_(keys)))
+        rows = await session.execute(payment_rows(self.caller).where(Payment.id.in_(keys)))
         return [(r.id, r) for r in rows]
 
 
@@ -124,7 +118,7 @@ class PaymentsPageLoader(ForViewer, OrganizationPageLoader):
     sort = (SortKey(Payment.created_at, "created_at", datetime.fromisoformat), SortKey(Payment.id, "id", uuid.UUID))
 
     def query(self, filters: tuple[Any, ...]) -> Select[Any]:
-        return payment_rows(self.user_id)
+        return payment_rows(self.caller)
 
     def organization_column(self) -> ColumnElement[uuid.UUID]:
         return Payment.organization_id

@@ -9,6 +9,7 @@ from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from gateway.db.models import AuditEntry, Invitation, Membership, Organization, User
+from permissions.caller import Caller
 from permissions.policy import ACTIVE, Grant
 from permissions.rights import Role
 from resolvers.loaders.base import Loader
@@ -25,22 +26,17 @@ def members_query() -> Select[Any]:
 class GrantByOrganizationIdLoader(Loader[uuid.UUID, Grant]):
     """The caller's own membership in each organization, read as a Grant. Drives every permission check."""
 
-    def __init__(self, db: async_sessionmaker[AsyncSession], user_id: uuid.UUID | None) -> None:
+    def __init__(self, db: async_sessionmaker[AsyncSession], caller: Caller) -> None:
         super().__init__(db)
-        self.user_id = user_id
+        self.caller = caller
 
     async def fetch(self, session: AsyncSession, keys: Sequence[uuid.UUID]) -> Any:
-        if self.user_id is None:
-            return []
         # Plain rows, not ORM objects: this runs on every request that touches an organization.
+        mine = self.caller.memberships()
         rows = await session.execute(
-            select(*Membership.__table__.c)
-            .join(Organization, Organization.id == Membership.organization_id)
-            .where(
-                Membership.user_id == self.user_id,
-                Membership.organization_id.in_(keys),
-                Organization.deleted_at.is_(None),
-            )
+            select(mine)
+            .join(Organization, Organization.id == mine.c.organization_id)
+            .where(mine.c.organization_id.in_(keys), Organization.deleted_at.is_(None))
         )
         return [(m.organization_id, Grant.from_row(m)) for m in rows]
 

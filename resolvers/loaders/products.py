@@ -9,10 +9,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, select
+from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from gateway.db.models import CatalogItem, CatalogPrice, Membership, Order, OrderLine, Product
+from gateway.db.models import CatalogItem, CatalogPrice, Order, OrderLine, Product
+from permissions.caller import Caller
 from permissions.policy import membership_holds, membership_sees
 from permissions.rights import Right
 from resolvers.loaders.base import Loader
@@ -61,15 +62,24 @@ BY_ID = SortKey(Product.id, "id", uuid.UUID)
 
 
 class ForViewer:
-    def __init__(self, db: async_sessionmaker[AsyncSession], user_id: uuid.UUID | None) -> None:
+    """A loader that reads through the caller's memberships (`permissions.caller`)."""
+
+    def __init__(self, db: async_sessionmaker[AsyncSession], caller: Caller) -> None:
         super().__init__(db)  # type: ignore[call-arg]
-        self.user_id = user_id
+        self.caller = caller
+
+    @property
+    def user_id(self) -> uuid.UUID | None:
+        return self.caller.user_id
+
+    def joined(self, stmt: Select[Any], organization_id: ColumnElement[uuid.UUID]) -> tuple[Select[Any], Any]:
+        """`stmt` joined to the caller's membership in each row's organization, and that membership's columns."""
+        mine = self.caller.memberships()
+        return stmt.join(mine, mine.c.organization_id == organization_id), mine.c
 
     def visible(self, stmt: Select[Any], right: Right = Right.VIEW_PRODUCTS) -> Select[Any]:
-        mine = and_(Membership.organization_id == Product.organization_id, Membership.user_id == self.user_id)
-        return stmt.join(Membership, mine).where(
-            membership_holds(Membership, right), membership_sees(Membership, Product.id)
-        )
+        joined, mine = self.joined(stmt, Product.organization_id)
+        return joined.where(membership_holds(mine, right), membership_sees(mine, Product.id))
 
 
 def product_rows() -> Select[Any]:
@@ -146,17 +156,17 @@ class LinesByOrderIdLoader(Loader[uuid.UUID, list[Any]]):
         return [by_key.get(key, []) for key in keys]
 
 
-def orders_visible_to(user_id: uuid.UUID | None) -> ColumnElement[bool]:
+def orders_visible_to(mine: Any, user_id: uuid.UUID | None) -> ColumnElement[bool]:
     """A member limited to some products sees the orders they placed and those touching only their products."""
     outside_scope = (
         select(OrderLine.id)
         .where(
             OrderLine.order_id == Order.id,
-            (OrderLine.product_id.is_(None)) | ~membership_sees(Membership, OrderLine.product_id),
+            (OrderLine.product_id.is_(None)) | ~membership_sees(mine, OrderLine.product_id),
         )
         .exists()
     )
-    return Membership.all_products | (Order.placed_by_id == user_id) | ~outside_scope
+    return mine.all_products | (Order.placed_by_id == user_id) | ~outside_scope
 
 
 class OrdersPageLoader(ForViewer, OrganizationPageLoader):
@@ -165,8 +175,8 @@ class OrdersPageLoader(ForViewer, OrganizationPageLoader):
 
     def query(self, filters: tuple[Any, ...]) -> Select[Any]:
         (status,) = filters or (None,)
-        mine = and_(Membership.organization_id == Order.organization_id, Membership.user_id == self.user_id)
-        stmt = select(*Order.__table__.c).join(Membership, mine).where(orders_visible_to(self.user_id))
+        stmt, mine = self.joined(select(*Order.__table__.c), Order.organization_id)
+        stmt = stmt.where(orders_visible_to(mine, self.user_id))
         return stmt.where(Order.status == status) if status else stmt
 
     def organization_column(self) -> ColumnElement[uuid.UUID]:
@@ -175,8 +185,6 @@ class OrdersPageLoader(ForViewer, OrganizationPageLoader):
 
 class OrderByIdLoader(ForViewer, Loader[uuid.UUID, Any]):
     async def fetch(self, session: AsyncSession, keys: Sequence[uuid.UUID]) -> Any:
-        mine = and_(Membership.organization_id == Order.organization_id, Membership.user_id == self.user_id)
-        rows = await session.execute(
-            select(*Order.__table__.c).join(Membership, mine).where(Order.id.in_(keys), orders_visible_to(self.user_id))
-        )
+        stmt, mine = self.joined(select(*Order.__table__.c), Order.organization_id)
+        rows = await session.execute(stmt.where(Order.id.in_(keys), orders_visible_to(mine, self.user_id)))
         return [(r.id, r) for r in rows]

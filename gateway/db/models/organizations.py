@@ -4,7 +4,17 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, ForeignKey, Identity, Index, LargeBinary, String, UniqueConstraint, text
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    ForeignKey,
+    Identity,
+    Index,
+    LargeBinary,
+    String,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -99,13 +109,19 @@ class AuditEntry(Base):
     """Who did what to an organization, from where. Append-only."""
 
     __tablename__ = "audit_log"
-    __table_args__ = (Index("ix_audit_log_organization_id_created_at_seq", "organization_id", "created_at", "seq"),)
+    __table_args__ = (
+        Index("ix_audit_log_organization_id_created_at_seq", "organization_id", "created_at", "seq"),
+        CheckConstraint("actor_kind IN ('user', 'token', 'staff', 'system')", name="ck_audit_log_actor_kind"),
+    )
 
     id: Mapped[uuid.UUID] = uuid_pk()
     # Write order, for a stable newest-first listing when entries share an instant.
     seq: Mapped[int] = mapped_column(BigInteger, Identity(always=True))
     organization_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
     actor_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # user | token | staff | system: a token's entries name the token; a personal token's also its person.
+    actor_kind: Mapped[str] = mapped_column(String(16), server_default="user")
+    actor_token_id: Mapped[uuid.UUID | None]
     action: Mapped[str] = mapped_column(String(64))
     target_type: Mapped[str | None] = mapped_column(String(32))
     target_id: Mapped[uuid.UUID | None]

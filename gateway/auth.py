@@ -11,7 +11,8 @@ from gateway.clock import Clock
 from gateway.settings import Settings
 from permissions.errors import Forbidden, Unauthenticated
 from permissions.principal import ANONYMOUS, AuthMethod, Principal
-from resolvers import sessions
+from resolvers import api_tokens, sessions
+from resolvers.api_token_format import looks_like_api_token
 
 TRUSTED_FETCH_SITES = ("same-origin", "none")
 
@@ -53,6 +54,12 @@ async def resolve_principal(
     request: Request, settings: Settings, clock: Clock, db: async_sessionmaker[AsyncSession]
 ) -> Principal:
     token = bearer_token(request)
+    if token is not None and looks_like_api_token(token):
+        ip = request.client.host if request.client else "unknown"
+        principal = await api_tokens.authenticate(db, settings, token, clock.now(), ip)
+        if principal is None:
+            raise Unauthenticated("The token is not valid or has expired.")
+        return principal
     if token is not None:
         row = await sessions.authenticate(db, settings, token, clock.now())
         if row is None:

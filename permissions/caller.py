@@ -21,6 +21,7 @@ from sqlalchemy import Select, Subquery, false, select
 from gateway.db.models import Membership
 from permissions.principal import Principal
 from permissions.rights import Role
+from permissions.token_rows import token_rows
 
 FULL_ROLES = (Role.OWNER.value, Role.ADMIN.value)
 
@@ -40,10 +41,15 @@ class Caller:
 
     @property
     def user_id(self) -> uuid.UUID | None:
+        """Whose placed orders the caller sees beyond its product scope (a token limited to some products: none)."""
+        if self.principal.token is not None and not self.principal.token.all_products:
+            return None
         return self.principal.user_id
 
     def rows(self) -> Select[Any]:
         """The caller's memberships as `member_rows()` columns; nothing for an anonymous caller."""
+        if self.principal.token is not None:
+            return token_rows(self.principal.token, self.principal.user_id)
         if self.principal.user_id is None:
             return member_rows().where(false())
         return member_rows().where(Membership.user_id == self.principal.user_id)

@@ -48,3 +48,12 @@ class BadUserInput(GatewayError):
 class RateLimited(GatewayError):
     code = "RATE_LIMITED"
     default_message = "Too many attempts; try again later."
+
+
+class TokenNotAllowed(Forbidden):
+    """Asked with an API token for what only a person in their own session may do."""
+
+    default_message = "An API token cannot do this, whatever rights it holds: a person must do it, logged in themself."
+
+    def __init__(self) -> None:
+        super().__init__(None, reason="TOKEN_NOT_ALLOWED")

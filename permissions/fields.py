@@ -5,6 +5,8 @@ Every field of the API carries one rule:
 - `member()`: an active member of the organization the object belongs to;
 - `requires(Right.X)`: a member holding that right (and, for a product, with it in scope);
   `requires_any(Right.X, Right.Y)`: one of them; `requires_role(Role.ADMIN)`: that role or above;
+- `in_person(rule)`: `rule`, and never for an API token, whatever it holds (`@inPerson`): managing tokens,
+  passwords, sessions and email addresses, and granting anything;
 - `inherited()`: a plain attribute of an object whose edge already enforced its rule
   (checked once per object, never per scalar).
 A field without one is a defect `tests/test_schema_sdl.py` catches.
@@ -22,7 +24,7 @@ from strawberry.permission import BasePermission, PermissionExtension
 from strawberry.schema_directive import Location
 
 from permissions.check import authorize
-from permissions.errors import Unauthenticated
+from permissions.errors import TokenNotAllowed, Unauthenticated
 from permissions.rights import Right, Role
 
 
@@ -95,6 +97,25 @@ class RequiresRole:
 )
 class Inherited:
     pass
+
+
+@strawberry.schema_directive(
+    locations=[Location.FIELD_DEFINITION],
+    name="inPerson",
+    description="Never for an API token, whatever rights it holds: a person logged in themself (or, where the "
+    "field is public, anyone without a token). A token gets FORBIDDEN with `reason: TOKEN_NOT_ALLOWED`.",
+)
+class InPerson:
+    pass
+
+
+class NotByToken(BasePermission):
+    _schema_directive = InPerson()
+
+    def has_permission(self, source: Any, info: strawberry.Info, **kwargs: Any) -> bool:
+        if info.context.principal.token is not None:
+            raise TokenNotAllowed
+        return True
 
 
 class PublicAccess(BasePermission):
@@ -190,6 +211,11 @@ def requires_any(*rights: Right, locate: Locator = from_source) -> PermissionExt
 
 def requires_role(role: Role, locate: Locator = from_source) -> PermissionExtension:
     return PermissionExtension([InOrganization(locate, role=role)])
+
+
+def in_person(rule: PermissionExtension) -> PermissionExtension:
+    """`rule`, asked only after refusing API tokens: tokens never manage credentials or grant anything."""
+    return PermissionExtension([NotByToken(), *rule.permissions])
 
 
 INHERITED = Inherited()

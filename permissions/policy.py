@@ -27,7 +27,7 @@ class Grant:
 
     membership_id: uuid.UUID
     organization_id: uuid.UUID
-    user_id: uuid.UUID
+    user_id: uuid.UUID | None  # None: an organization's integration token, which has no person behind it
     role: Role
     granted: frozenset[Right]
     all_products: bool

@@ -4,6 +4,8 @@ import uuid
 from dataclasses import dataclass
 from enum import Enum
 
+from permissions.rights import Right
+
 
 class AuthMethod(Enum):
     NONE = "none"
@@ -20,6 +22,23 @@ class PrincipalKind(Enum):
     STAFF = "staff"  # the provider's support and billing staff
 
 
+class TokenKind(Enum):
+    PERSONAL = "PERSONAL"  # acts as its user, within the user's current memberships
+    INTEGRATION = "INTEGRATION"  # belongs to one organization; no person behind it
+
+
+@dataclass(frozen=True, slots=True)
+class TokenScope:
+    """What an API token may reach, read from its row on every request (never cached across requests)."""
+
+    id: uuid.UUID
+    kind: TokenKind
+    organization_ids: frozenset[uuid.UUID] | None  # None: every organization the token's user belongs to
+    rights: frozenset[Right]
+    all_products: bool
+    product_ids: frozenset[uuid.UUID]
+
+
 @dataclass(frozen=True, slots=True)
 class Principal:
     """Who is calling: resolved once per request from the session cookie or a bearer token."""
@@ -28,18 +47,25 @@ class Principal:
     session_id: uuid.UUID | None = None
     method: AuthMethod = AuthMethod.NONE
     language: str | None = None  # the user's chosen language, read with the session
+    token: TokenScope | None = None  # an API token's settings; its user (a personal token's) is `user_id`
 
     @property
     def is_authenticated(self) -> bool:
+        if self.token is not None:
+            return True  # an integration token has no user
         return self.user_id is not None
 
     @property
     def kind(self) -> PrincipalKind:
+        if self.token is not None:
+            return PrincipalKind.TOKEN
         return PrincipalKind.USER if self.user_id is not None else PrincipalKind.ANONYMOUS
 
     @property
     def subject(self) -> uuid.UUID | None:
         """The id budgets and audit entries are kept under for this kind (the user, the token, the staff member)."""
+        if self.token is not None:
+            return self.token.id
         return self.user_id
 
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -25,17 +26,29 @@ def record(
     **details: Any,
 ) -> None:
     """Append who did what to `organization_id`, in the caller's transaction."""
-    session.add(
-        AuditEntry(
-            id=new_id(),
-            organization_id=organization_id,
-            actor_id=ctx.principal.user_id,
-            actor_kind=actor_kind(ctx.principal),
-            action=action,
-            target_type=target[0] if target else None,
-            target_id=target[1] if target else None,
-            details=details,
-            ip=ctx.client_ip,
-            created_at=ctx.clock.now(),
-        )
+    session.add(entry(ctx.principal, ctx.client_ip, ctx.clock.now(), organization_id, action, target, details))
+
+
+def entry(
+    principal: Principal,
+    ip: str | None,
+    now: datetime,
+    organization_id: uuid.UUID,
+    action: str,
+    target: tuple[str, uuid.UUID] | None,
+    details: dict[str, Any],
+) -> AuditEntry:
+    """One audit row; for callers that have no request context yet (the token check itself)."""
+    return AuditEntry(
+        id=new_id(),
+        organization_id=organization_id,
+        actor_id=principal.user_id,
+        actor_kind=actor_kind(principal),
+        actor_token_id=principal.token.id if principal.token is not None else None,
+        action=action,
+        target_type=target[0] if target else None,
+        target_id=target[1] if target else None,
+        details=details,
+        ip=ip,
+        created_at=now,
     )

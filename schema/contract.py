@@ -7,7 +7,7 @@ from typing import Self
 import strawberry
 from strawberry import relay
 
-from permissions.fields import inherited, requires
+from permissions.fields import in_person, inherited, requires
 from permissions.rights import Right
 from resolvers import contract
 from resolvers.contract import ContractState
@@ -76,7 +76,7 @@ class AcceptContractPayload:
 @strawberry.type
 class ContractMutation:
     @strawberry.mutation(
-        extensions=[requires(Right.MANAGE_ORGANIZATION, organization_argument("input.organization_id"))],
+        extensions=[in_person(requires(Right.MANAGE_ORGANIZATION, organization_argument("input.organization_id")))],
         description="Accept the general conditions in force for the organization. Accepting again changes nothing.",
     )
     async def accept_contract(self, info: Info, input: AcceptContractInput) -> AcceptContractPayload | None:

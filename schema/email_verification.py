@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import strawberry
 
-from permissions.fields import authenticated, public
+from permissions.fields import authenticated, in_person, public
 from resolvers import email_verification
 from schema.common import Info
 from schema.errors import user_error
@@ -49,7 +49,8 @@ class ChangeEmailPayload:
 @strawberry.type
 class EmailVerificationMutation:
     @strawberry.mutation(
-        extensions=[public()], description="Spend a verification link; needs no login (the link may open anywhere)."
+        extensions=[in_person(public())],
+        description="Spend a verification link; needs no login (the link may open anywhere).",
     )
     async def verify_email(self, info: Info, input: VerifyEmailInput) -> VerifyEmailPayload:
         outcome = await email_verification.verify(info.context, input.token)
@@ -64,7 +65,7 @@ class EmailVerificationMutation:
         )
 
     @strawberry.mutation(
-        extensions=[authenticated()],
+        extensions=[in_person(authenticated())],
         description="A new link for the address waiting for proof (at most 5 links an hour per account).",
     )
     async def resend_email_verification(self, info: Info) -> ResendEmailVerificationPayload:
@@ -78,7 +79,7 @@ class EmailVerificationMutation:
         )
 
     @strawberry.mutation(
-        extensions=[authenticated()],
+        extensions=[in_person(authenticated())],
         description="Mail a link to the new address; it replaces the login email once verified, "
         "and the old address is told. The current login email withdraws a pending change.",
     )

@@ -8,7 +8,7 @@ import strawberry
 from strawberry import relay
 
 from gateway.db.models import User as UserRow
-from permissions.fields import authenticated, inherited, public
+from permissions.fields import authenticated, in_person, inherited, public
 from resolvers import identity
 from resolvers.context import Context
 from resolvers.results import Outcome
@@ -190,30 +190,32 @@ def _user_payload(cls: Any, error: Any, codes: Any, outcome: Outcome[UserRow]) -
 @strawberry.type
 class IdentityMutation:
     @strawberry.mutation(
-        extensions=[public()],
+        extensions=[in_person(public())],
         description="Create a login and start a session; mails a link that verifies the address (verifyEmail).",
     )
     async def sign_up(self, info: Info, input: SignUpInput) -> SignUpPayload:
         outcome = await identity.sign_up(info.context, input.email, input.password, input.full_name)
         return _session_payload(SignUpPayload, SignUpError, SignUpErrorCode, outcome)
 
-    @strawberry.mutation(extensions=[public()], description="Start a session: cookie for browsers, token for programs.")
+    @strawberry.mutation(
+        extensions=[in_person(public())], description="Start a session: cookie for browsers, token for programs."
+    )
     async def log_in(self, info: Info, input: LogInInput) -> LogInPayload:
         outcome = await identity.log_in(info.context, input.email, input.password)
         return _session_payload(LogInPayload, LogInError, LogInErrorCode, outcome)
 
-    @strawberry.mutation(extensions=[authenticated()], description="End the current session.")
+    @strawberry.mutation(extensions=[in_person(authenticated())], description="End the current session.")
     async def log_out(self, info: Info) -> LogOutPayload:
         outcome = await identity.log_out(info.context)
         return LogOutPayload(logged_out=bool(outcome.value), user_errors=[])
 
-    @strawberry.mutation(extensions=[authenticated()], description="Ends every other session of the user.")
+    @strawberry.mutation(extensions=[in_person(authenticated())], description="Ends every other session of the user.")
     async def change_password(self, info: Info, input: ChangePasswordInput) -> ChangePasswordPayload:
         outcome = await identity.change_password(info.context, input.current_password, input.new_password)
         return _user_payload(ChangePasswordPayload, ChangePasswordError, ChangePasswordErrorCode, outcome)
 
     @strawberry.mutation(
-        extensions=[public()], description="Mail a one-hour reset link, if an account uses the address."
+        extensions=[in_person(public())], description="Mail a one-hour reset link, if an account uses the address."
     )
     async def request_password_reset(self, info: Info, input: RequestPasswordResetInput) -> RequestPasswordResetPayload:
         outcome = await identity.request_password_reset(info.context, input.email)
@@ -221,19 +223,19 @@ class IdentityMutation:
         return RequestPasswordResetPayload(requested=outcome.ok, user_errors=errors)
 
     @strawberry.mutation(
-        extensions=[public()], description="Set a new password with a reset token; ends every session."
+        extensions=[in_person(public())], description="Set a new password with a reset token; ends every session."
     )
     async def reset_password(self, info: Info, input: ResetPasswordInput) -> ResetPasswordPayload:
         outcome = await identity.reset_password(info.context, input.token, input.new_password)
         errors = user_errors(ResetPasswordError, ResetPasswordErrorCode, outcome.problems)
         return ResetPasswordPayload(password_reset=outcome.ok, user_errors=errors)
 
-    @strawberry.mutation(extensions=[authenticated()])
+    @strawberry.mutation(extensions=[in_person(authenticated())])
     async def update_profile(self, info: Info, input: UpdateProfileInput) -> UpdateProfilePayload:
         outcome = await identity.update_profile(info.context, input.full_name, input.language)
         return _user_payload(UpdateProfilePayload, UpdateProfileError, UpdateProfileErrorCode, outcome)
 
-    @strawberry.mutation(extensions=[authenticated()], description="Needs the current password.")
+    @strawberry.mutation(extensions=[in_person(authenticated())], description="Needs the current password.")
     async def set_recovery_email(self, info: Info, input: SetRecoveryEmailInput) -> SetRecoveryEmailPayload:
         outcome = await identity.set_recovery_email(info.context, input.email, input.current_password)
         return _user_payload(SetRecoveryEmailPayload, SetRecoveryEmailError, SetRecoveryEmailErrorCode, outcome)

@@ -5,7 +5,7 @@ from datetime import datetime
 import strawberry
 from strawberry import relay
 
-from permissions.fields import public, requires
+from permissions.fields import in_person, public, requires
 from permissions.rights import Right, Role, Topic
 from resolvers import invitations
 from resolvers.invitations import InvitationDraft
@@ -120,7 +120,9 @@ async def _member(info: Info, member_id: object) -> Member:
 
 @strawberry.type
 class InvitationMutation:
-    @strawberry.mutation(extensions=[requires(Right.MANAGE_MEMBERS, organization_argument("input.organization_id"))])
+    @strawberry.mutation(
+        extensions=[in_person(requires(Right.MANAGE_MEMBERS, organization_argument("input.organization_id")))]
+    )
     async def invite_member(self, info: Info, input: InviteMemberInput) -> InviteMemberPayload | None:
         scope = input.product_scope
         draft = InvitationDraft(
@@ -138,7 +140,7 @@ class InvitationMutation:
             info, InviteMemberPayload, InviteMemberError, outcome, invitation=lambda row: Invitation.from_row(row, now)
         )
 
-    @strawberry.mutation(extensions=[public()])
+    @strawberry.mutation(extensions=[in_person(public())])
     async def accept_invitation(self, info: Info, input: AcceptInvitationInput) -> AcceptInvitationPayload:
         outcome = await invitations.accept(
             info.context,
@@ -157,7 +159,7 @@ class InvitationMutation:
             session_expires_at=lambda done: done.session.session.expires_at if done.session else None,
         )
 
-    @strawberry.mutation(extensions=[public()])
+    @strawberry.mutation(extensions=[in_person(public())])
     async def decline_invitation(self, info: Info, input: DeclineInvitationInput) -> DeclineInvitationPayload:
         outcome = await invitations.decline(info.context, input.token, decode_id(input.invitation_id, "Invitation"))
         return await payload(
@@ -181,7 +183,9 @@ class InvitationMutation:
             invitation=lambda r: Invitation.from_row(r, now),
         )
 
-    @strawberry.mutation(extensions=[requires(Right.MANAGE_MEMBERS, INVITATION)], description="A new link, valid anew.")
+    @strawberry.mutation(
+        extensions=[in_person(requires(Right.MANAGE_MEMBERS, INVITATION))], description="A new link, valid anew."
+    )
     async def resend_invitation(self, info: Info, input: InvitationIdInput) -> ResendInvitationPayload | None:
         outcome = await invitations.resend(info.context, decode_id(input.invitation_id, "Invitation"))  # type: ignore[arg-type]
         now = info.context.clock.now()

@@ -3,7 +3,7 @@ from __future__ import annotations
 import strawberry
 from strawberry import relay
 
-from permissions.fields import member, requires
+from permissions.fields import in_person, member, requires
 from permissions.rights import Right, Role, Topic
 from resolvers import members
 from resolvers.members import GrantChange
@@ -87,7 +87,7 @@ def _member_id(value: relay.GlobalID) -> object:
 @strawberry.type
 class MemberMutation:
     @strawberry.mutation(
-        extensions=[requires(Right.MANAGE_MEMBERS, MEMBER)],
+        extensions=[in_person(requires(Right.MANAGE_MEMBERS, MEMBER))],
         description="Nobody can grant more than they hold; only an owner makes or unmakes owners.",
     )
     async def update_member(self, info: Info, input: UpdateMemberInput) -> UpdateMemberPayload | None:
@@ -111,7 +111,7 @@ class MemberMutation:
         outcome = await members.set_blocked(info.context, _member_id(input.member_id), True)  # type: ignore[arg-type]
         return await payload(info, BlockMemberPayload, BlockMemberError, outcome, member=lambda row: _reload(info, row))
 
-    @strawberry.mutation(extensions=[requires(Right.MANAGE_MEMBERS, MEMBER)])
+    @strawberry.mutation(extensions=[in_person(requires(Right.MANAGE_MEMBERS, MEMBER))])
     async def unblock_member(self, info: Info, input: MemberIdInput) -> UnblockMemberPayload | None:
         outcome = await members.set_blocked(info.context, _member_id(input.member_id), False)  # type: ignore[arg-type]
         return await payload(
@@ -129,7 +129,7 @@ class MemberMutation:
             removed_member_id=lambda _: strawberry.ID(str(input.member_id)),
         )
 
-    @strawberry.mutation(extensions=[member(organization_argument("input.organization_id"))])
+    @strawberry.mutation(extensions=[in_person(member(organization_argument("input.organization_id")))])
     async def update_my_notifications(
         self, info: Info, input: UpdateMyNotificationsInput
     ) -> UpdateMyNotificationsPayload | None:

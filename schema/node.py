@@ -17,10 +17,11 @@ from strawberry import relay
 
 from gateway.i18n import text
 from permissions.check import authorize
-from permissions.errors import BadUserInput, GatewayError, NotFound
+from permissions.errors import BadUserInput, GatewayError, NotFound, TokenNotAllowed
 from permissions.fields import Target, authenticated
 from permissions.rights import Right, Role
 from resolvers import product_transfers
+from schema.api_tokens import ApiToken
 from schema.audit import AuditEntry
 from schema.billing import Invoice, Payment, Withdrawal
 from schema.billing_addresses import BillingAddress
@@ -43,6 +44,11 @@ class NodeRule:
     right: Right | None = None
     any_of: tuple[Right, ...] = ()
     role: Role | None = None
+    in_person: bool = False  # never through an API token (`@inPerson` on the edges)
+
+
+# The caller's own object, in no organization (a personal token): it needs no membership.
+OWN = Target(None)
 
 
 def _in(load: Fetch) -> Callable[[Any, uuid.UUID], Awaitable[Target | None]]:
@@ -93,6 +99,15 @@ async def _transfer(ctx: Any, node_id: uuid.UUID) -> Any:
     )
 
 
+async def _api_token(ctx: Any, node_id: uuid.UUID) -> Target | None:
+    row = await _by("api_token_by_id")(ctx, node_id)
+    if row is None:
+        return None
+    if row.organization_id is not None:
+        return Target(row.organization_id)
+    return OWN if row.user_id == ctx.principal.user_id else None
+
+
 RULES: dict[str, NodeRule] = {
     "Organization": NodeRule(_organization, _built(_by("organization_by_id"), lambda ctx, r: Organization.from_row(r))),
     "Member": NodeRule(_in(_by("member_by_id")), _built(_by("member_by_id"), lambda ctx, r: Member.from_row(r))),
@@ -135,6 +150,12 @@ RULES: dict[str, NodeRule] = {
         _built(_by("withdrawal_by_id"), lambda ctx, r: Withdrawal.from_row(r)),
         right=Right.VIEW_BILLING,
     ),
+    "ApiToken": NodeRule(
+        _api_token,
+        _built(_by("api_token_by_id"), lambda ctx, r: ApiToken.from_row(r, ctx.clock.now())),
+        role=Role.ADMIN,
+        in_person=True,
+    ),
 }
 MAX_NODES = 100
 
@@ -145,21 +166,24 @@ async def _node(ctx: Any, id: relay.GlobalID) -> relay.Node:
     except ValueError:
         raise NotFound from None
     if id.type_name == "User":
-        if node_id != ctx.user_id:
+        if node_id != ctx.principal.user_id:
             raise NotFound
         return User.from_row(await ctx.loaders.user_by_id.load(node_id))
     rule = RULES.get(id.type_name)
+    if rule is not None and rule.in_person and ctx.principal.token is not None:
+        raise TokenNotAllowed
     target = await rule.locate(ctx, node_id) if rule else None
     if rule is None or target is None:
         raise NotFound
-    await authorize(
-        ctx,
-        target.organization_id,
-        right=rule.right,
-        any_of=rule.any_of,
-        role=rule.role,
-        product_id=target.product_id,
-    )
+    if target is not OWN:
+        await authorize(
+            ctx,
+            target.organization_id,
+            right=rule.right,
+            any_of=rule.any_of,
+            role=rule.role,
+            product_id=target.product_id,
+        )
     node = await rule.fetch(ctx, node_id)
     if node is None:
         raise NotFound

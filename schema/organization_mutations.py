@@ -3,7 +3,7 @@ from __future__ import annotations
 import strawberry
 from strawberry import relay
 
-from permissions.fields import authenticated, member, requires, requires_role
+from permissions.fields import authenticated, in_person, member, requires, requires_role
 from permissions.rights import Right, Role
 from resolvers import logos, members, organizations
 from resolvers.organizations import OrganizationDraft
@@ -170,7 +170,7 @@ ORG = organization_argument("input.organization_id")
 
 @strawberry.type
 class OrganizationMutation:
-    @strawberry.mutation(extensions=[authenticated()], description="The creator becomes its OWNER.")
+    @strawberry.mutation(extensions=[in_person(authenticated())], description="The creator becomes its OWNER.")
     async def create_organization(self, info: Info, input: CreateOrganizationInput) -> CreateOrganizationPayload:
         outcome = await organizations.create(info.context, _draft(input))
         return await payload(
@@ -184,7 +184,7 @@ class OrganizationMutation:
             info, UpdateOrganizationPayload, UpdateOrganizationError, outcome, organization=Organization.from_row
         )
 
-    @strawberry.mutation(extensions=[member(ORG)], description="Make this the organization frontends open.")
+    @strawberry.mutation(extensions=[in_person(member(ORG))], description="Make this the organization frontends open.")
     async def switch_organization(self, info: Info, input: OrganizationIdInput) -> SwitchOrganizationPayload | None:
         outcome = await organizations.switch(info.context, _org_id(input.organization_id))  # type: ignore[arg-type]
         return await payload(
@@ -229,7 +229,9 @@ class OrganizationMutation:
             organization=Organization.from_row,
         )
 
-    @strawberry.mutation(extensions=[member(ORG)], description="See leaveBlockers first. Your account stays.")
+    @strawberry.mutation(
+        extensions=[in_person(member(ORG))], description="See leaveBlockers first. Your account stays."
+    )
     async def leave_organization(self, info: Info, input: OrganizationIdInput) -> LeaveOrganizationPayload | None:
         outcome = await members.leave(info.context, _org_id(input.organization_id))  # type: ignore[arg-type]
         return await payload(
@@ -241,7 +243,7 @@ class OrganizationMutation:
         )
 
     @strawberry.mutation(
-        extensions=[requires_role(Role.OWNER, ORG)],
+        extensions=[in_person(requires_role(Role.OWNER, ORG))],
         description="Make another member OWNER and legal representative.",
     )
     async def transfer_ownership(self, info: Info, input: TransferOwnershipInput) -> TransferOwnershipPayload | None:

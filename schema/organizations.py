@@ -11,13 +11,14 @@ from strawberry import relay
 from gateway.db.models import Organization as OrganizationRow
 from gateway.i18n import N_, translate
 from permissions.errors import BadUserInput
-from permissions.fields import INHERITED, inherited, member, requires, requires_any, requires_role
+from permissions.fields import INHERITED, in_person, inherited, member, requires, requires_any, requires_role
 from permissions.policy import Grant
 from permissions.rights import Right, Role
 from resolvers import organizations, product_transfers
 from resolvers.loaders.pages import PageKey
 from resolvers.loaders.products import ProductFilter
 from resolvers.pagination import Window
+from schema.api_tokens import ApiToken
 from schema.audit import AuditEntry
 from schema.billing import Invoice, Payment, PrepaidAccount
 from schema.billing_addresses import BillingAddress
@@ -120,10 +121,14 @@ class Organization(relay.Node):
             updated_at=row.updated_at,
         )
 
-    @strawberry.field(extensions=[member()], description="The caller's own role, rights and scope here.")
+    @strawberry.field(
+        extensions=[member()],
+        description="The caller's own role, rights and scope here; null for an integration token (no member).",
+    )
     async def my_membership(self, info: Info) -> Member | None:
-        row = await info.context.loaders.member_by_organization_and_user.load((self.id, info.context.user_id))
-        return Member.from_row(row)
+        user_id = info.context.principal.user_id
+        row = await info.context.loaders.member_by_organization_and_user.load((self.id, user_id)) if user_id else None
+        return Member.from_row(row) if row else None
 
     @strawberry.field(extensions=[member()], description="The owner who is the legal representative.")
     async def legal_representative(self, info: Info) -> Member | None:
@@ -173,6 +178,23 @@ class Organization(relay.Node):
         now = info.context.clock.now()
         rows = await product_transfers.open_for(info.context, self.organization_id)
         return [ProductTransfer.from_row(r, self.organization_id, now) for r in rows]
+
+    @strawberry.field(
+        extensions=[in_person(requires_role(Role.ADMIN))],
+        description="The organization's integration tokens, newest first (revoked and expired ones too).",
+    )
+    async def integration_tokens(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[ApiToken] | None:
+        loader = info.context.loaders.integration_tokens_page
+        page = await loader.load(PageKey(self.organization_id, check_page(info, first, after, last, before)))
+        now = info.context.clock.now()
+        return Connection.of(page, lambda row: ApiToken.from_row(row, now), counted(loader, self.organization_id))
 
     @strawberry.field(extensions=[requires_role(Role.ADMIN)], description="Newest first.")
     async def audit_log(

@@ -8,6 +8,7 @@ import strawberry
 from strawberry import relay
 
 from permissions.fields import authenticated, member
+from schema.api_token_mutations import ApiTokenMutation
 from schema.billing_addresses import BillingAddressMutation
 from schema.catalog import CatalogQuery
 from schema.common import Info, decode_id, organization_argument
@@ -56,5 +57,6 @@ class Mutation(
     BillingAddressMutation,
     ContractMutation,
     ProformaMutation,
+    ApiTokenMutation,
 ):
     pass

@@ -2,8 +2,9 @@ from __future__ import annotations
 
 import strawberry
 
-from permissions.fields import authenticated
-from resolvers import invitations, organizations, products, users
+from permissions.fields import authenticated, in_person
+from resolvers import api_token_admin, invitations, organizations, products, users
+from schema.api_tokens import ApiToken
 from schema.common import Connection, Info, check_page
 from schema.identity import User
 from schema.invitations import Invitation
@@ -13,9 +14,33 @@ from schema.products import Product
 
 @strawberry.type(description="The caller: their login and the organizations they belong to.")
 class Viewer:
-    @strawberry.field(extensions=[authenticated()])
-    async def user(self, info: Info) -> User:
+    @strawberry.field(extensions=[authenticated()], description="Null for an organization's integration token.")
+    async def user(self, info: Info) -> User | None:
+        if info.context.principal.user_id is None:
+            return None
         return User.from_row(await users.viewer_user(info.context))
+
+    @strawberry.field(
+        extensions=[authenticated()], description="The API token this request came with; null for a login session."
+    )
+    async def api_token(self, info: Info) -> ApiToken | None:
+        token = info.context.principal.token
+        row = await info.context.loaders.api_token_by_id.load(token.id) if token is not None else None
+        return ApiToken.from_row(row, info.context.clock.now()) if row is not None else None
+
+    @strawberry.field(extensions=[in_person(authenticated())], description="Your personal access tokens, newest first.")
+    async def api_tokens(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[ApiToken] | None:
+        page = await api_token_admin.viewer_tokens(info.context, check_page(info, first, after, last, before))
+        now = info.context.clock.now()
+        count = lambda: api_token_admin.viewer_token_count(info.context)  # noqa: E731
+        return Connection.of(page, lambda row: ApiToken.from_row(row, now), count)
 
     @strawberry.field(extensions=[authenticated()], description="Active memberships, by organization name.")
     async def organizations(
@@ -34,6 +59,8 @@ class Viewer:
         description="The organization chosen with switchOrganization; kept across logins. Null if none.",
     )
     async def active_organization(self, info: Info) -> Organization | None:
+        if info.context.principal.user_id is None:
+            return None
         row = await organizations.active_organization(info.context)
         return Organization.from_row(row) if row else None
 
@@ -56,5 +83,7 @@ class Viewer:
 
     @strawberry.field(extensions=[authenticated()], description="Invitations sent to the viewer's login email.")
     async def pending_invitations(self, info: Info) -> list[Invitation]:
+        if info.context.principal.user_id is None:
+            return []  # an integration token: nobody to invite
         now = info.context.clock.now()
         return [Invitation.from_row(r, now) for r in await invitations.pending_for_viewer(info.context)]

@@ -40,6 +40,7 @@ from resolvers.loaders.products import (
     ProductByIdLoader,
     ProductsPageLoader,
 )
+from resolvers.loaders.tokens import ApiTokenByIdLoader, IntegrationTokensPageLoader
 from resolvers.loaders.transfers import ProductTransferByIdLoader
 from resolvers.loaders.users import UserByIdLoader
 
@@ -79,6 +80,8 @@ class Loaders:
     billing_addresses: BillingAddressesByOrganizationLoader
     billing_address_by_id: BillingAddressByIdLoader
     product_transfer_by_id: ProductTransferByIdLoader
+    api_token_by_id: ApiTokenByIdLoader
+    integration_tokens_page: IntegrationTokensPageLoader
 
     @classmethod
     def create(cls, db: async_sessionmaker[AsyncSession], caller: Caller) -> Loaders:
@@ -114,4 +117,6 @@ class Loaders:
             billing_addresses=BillingAddressesByOrganizationLoader(db),
             billing_address_by_id=BillingAddressByIdLoader(db),
             product_transfer_by_id=ProductTransferByIdLoader(db),
+            api_token_by_id=ApiTokenByIdLoader(db),
+            integration_tokens_page=IntegrationTokensPageLoader(db),
         )

@@ -22,8 +22,10 @@ from gateway.db.models.orders import Order, OrderLine
 from gateway.db.models.organizations import AuditEntry, Invitation, Membership, Organization, OrganizationLogo
 from gateway.db.models.products import DomainVerification, IpUnblock, Product, ProductTransfer
 from gateway.db.models.throttle import RateLimitBucket
+from gateway.db.models.tokens import ApiToken
 
 __all__ = [
+    "ApiToken",
     "AuditEntry",
     "BillingAddress",
     "CatalogItem",

@@ -40,7 +40,7 @@ def _narrowed_rights(token: TokenScope) -> ColumnElement[Any]:
 
 def _narrowed_products(token: TokenScope) -> ColumnElement[Any]:
     chosen = _value("product_ids", sorted(token.product_ids))
-    member_ids = func.unnest(Membership.product_ids).table_valued("id").alias("scoped")
+    member_ids = func.unnest(Membership.product_ids).table_valued("id").render_derived(name="scoped")
     common = (
         select(func.coalesce(func.array_agg(member_ids.c.id), _value("product_ids", [])))
         .where(member_ids.c.id == any_(chosen))

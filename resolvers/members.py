@@ -63,7 +63,7 @@ async def _refusal(
     ctx: Context, session: AsyncSession, target: Membership, *, losing_ownership: bool
 ) -> Outcome[Membership] | None:
     """Why the caller may not act on `target` (already locked), or None."""
-    if target.user_id == ctx.user_id:
+    if target.user_id == ctx.principal.user_id:
         return Outcome.fail("CANNOT_CHANGE_SELF", "You cannot do this to your own membership.", "input", "memberId")
     manager = await caller_grant(ctx, target.organization_id)
     if refusal := may_manage(manager, Role(target.role)):

@@ -219,7 +219,7 @@ async def _write_order(
         total_cents=0,
         vat_rate_basis_points=treatment.rate_basis_points,
         vat_note=treatment.note,
-        placed_by_id=ctx.user_id,
+        placed_by_id=ctx.principal.user_id,
         billing_address_id=address.id if address is not None else None,
         promo_code=extras.promo_code.strip().upper() if extras.promo_code else None,
         created_at=now,

@@ -76,7 +76,7 @@ def _viewer_memberships(ctx: Context) -> Select[Any]:
 
 
 def _viewer_list(ctx: Context) -> str:
-    return list_identity("viewer.organizations", ctx.user_id, "name,id", "asc")
+    return list_identity("viewer.organizations", ctx.principal.subject, "name,id", "asc")
 
 
 async def active_organization(ctx: Context) -> Organization | None:

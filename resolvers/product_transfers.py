@@ -125,7 +125,7 @@ async def request(ctx: Context, product_id: uuid.UUID, to_organization_id: uuid.
                 product_id=product.id,
                 addon_ids=sorted(a.id for a in addons),
                 status=PENDING,
-                requested_by_id=ctx.user_id,
+                requested_by_id=ctx.principal.user_id,
                 created_at=now,
                 expires_at=now + TTL,
             )
@@ -197,7 +197,7 @@ async def _locked_open(session: AsyncSession, ctx: Context, transfer_id: uuid.UU
 
 def _close(ctx: Context, transfer: ProductTransfer, status: str) -> None:
     transfer.status = status
-    transfer.decided_by_id = ctx.user_id
+    transfer.decided_by_id = ctx.principal.user_id
     transfer.decided_at = ctx.clock.now()
 
 

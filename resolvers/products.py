@@ -52,7 +52,7 @@ def _viewer_expiring(ctx: Context, within_days: int) -> Select[Any]:
 async def viewer_expiring(ctx: Context, within_days: int, page: Window) -> Page[Any]:
     """Products expiring soon across the caller's organizations, soonest first: one statement."""
     expires = func.coalesce(Product.expires_at, NEVER)
-    identity = list_identity("viewer.expiringProducts", ctx.user_id, "expires,id", "asc")
+    identity = list_identity("viewer.expiringProducts", ctx.principal.subject, "expires,id", "asc")
     stmt = seek(
         _viewer_expiring(ctx, within_days),
         [expires, Product.id],
@@ -182,7 +182,7 @@ async def unblock_ip(ctx: Context, product_id: uuid.UUID, raw_ip: str) -> Outcom
                 organization_id=product.organization_id,
                 product_id=product.id,
                 ip=ip.compressed,
-                requested_by_id=ctx.user_id,
+                requested_by_id=ctx.principal.user_id,
                 created_at=now,
             )
         )

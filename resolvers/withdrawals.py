@@ -89,7 +89,7 @@ async def _withdraw(
             "WITHDRAWAL",
             text("Withdrawal requested"),
             now,
-            created_by=ctx.user_id,
+            created_by=ctx.principal.user_id,
         )
         if balance is None:
             outcome: Outcome[Withdrawal] = Outcome.fail(
@@ -104,7 +104,7 @@ async def _withdraw(
             currency=prepaid.CURRENCY,
             destination=destination,
             status="REQUESTED",
-            requested_by_id=ctx.user_id,
+            requested_by_id=ctx.principal.user_id,
             created_at=now,
         )
         session.add(withdrawal)

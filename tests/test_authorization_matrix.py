@@ -61,6 +61,8 @@ DONE = "ALLOW userErrors=NOT_PENDING"  # a hand-off already declined: nothing le
 DECL = "ALLOW userErrors=PAYMENT_DECLINED"  # the test provider's declined card: no money moves
 POOR = "ALLOW userErrors=INSUFFICIENT_FUNDS"  # more than the prepaid balance
 DFLT = "ALLOW userErrors=IS_DEFAULT"  # the default billing address stays
+ONF = "ALLOW userErrors=ORGANIZATION_NOT_FOUND"  # a token for an organization one is no active member of
+REV = "ALLOW userErrors=ALREADY_REVOKED"  # a token revoked before
 
 # Who calls. Everyone but the outsider belongs to organization A; the outsider owns only organization B.
 ACTORS = (
@@ -153,6 +155,13 @@ IN_A: dict[str, tuple[str, ...]] = {
     "removeBillingAddress":     (UN,   DFLT, DFLT, MB,   MB,   MB,   MB,   MB,   MB,   DFLT, MB,   MB,   NF,   NF),
     "createProforma":           (UN,   OK,   OK,   VB,   VB,   OK,   VB,   VB,   VB,   VB,   VB,   VB,   NF,   NF),
     "acceptContract":           (UN,   OK,   OK,   MO,   MO,   MO,   OK,   MO,   MO,   MO,   MO,   MO,   NF,   NF),
+    # API tokens (what tokens themselves may do: tests/test_token_matrix.py)
+    "integrationTokens":        (UN,   OK,   OK,   RA,   RA,   RA,   RA,   RA,   RA,   RA,   RA,   RA,   NF,   NF),
+    "node(ApiToken)":           (UN,   OK,   OK,   RA,   RA,   RA,   RA,   RA,   RA,   RA,   RA,   RA,   NF,   NF),
+    "createPersonalAccessToken":(UN,   OK,   OK,   OK,   OK,   OK,   OK,   OK,   OK,   OK,   OK,   OK,   ONF,  ONF),
+    "createIntegrationToken":   (UN,   OK,   OK,   RA,   RA,   RA,   RA,   RA,   RA,   RA,   RA,   RA,   NF,   NF),
+    "rotateApiToken":           (UN,   OK,   OK,   RA,   RA,   RA,   RA,   RA,   RA,   RA,   RA,   RA,   NF,   NF),
+    "revokeApiToken":           (UN,   REV,  REV,  RA,   RA,   RA,   RA,   RA,   RA,   RA,   RA,   RA,   NF,   NF),
 }  # fmt: skip
 
 # The same operations against organization B: nobody from A learns anything; its owner is the positive control.
@@ -228,6 +237,13 @@ IN_B: dict[str, tuple[str, ...]] = {
     "removeBillingAddress":     (UN,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   DFLT),
     "createProforma":           (UN,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   OK),
     "acceptContract":           (UN,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   OK),
+    # API tokens
+    "integrationTokens":        (UN,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   OK),
+    "node(ApiToken)":           (UN,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   OK),
+    "createPersonalAccessToken":(UN,   ONF,  ONF,  ONF,  ONF,  ONF,  ONF,  ONF,  ONF,  ONF,  ONF,  ONF,  ONF,  OK),
+    "createIntegrationToken":   (UN,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   OK),
+    "rotateApiToken":           (UN,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   OK),
+    "revokeApiToken":           (UN,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   REV),
 }  # fmt: skip
 
 # What the product gets wrong today, by (operation, check); the tables above keep the correct behaviour. Checks:
@@ -268,6 +284,8 @@ class Target:
     given_transfer: str = ""  # a hand-off this organization offered, already declined
     fresh_invitation: str = ""  # revoked: a new one for every cell
     fresh_product: str = ""  # cancelled: a new one for every cell
+    integration_token: str = ""  # read through node(id:) and rotated
+    revoked_token: str = ""  # an integration token revoked already: revoking it again changes nothing
 
 
 @dataclass(frozen=True)
@@ -313,6 +331,7 @@ _emails = itertools.count()
 HOSTING = {"sku": "hosting-linux-start", "periodMonths": 12}
 DECLINED_CARD = {"cardNumber": "4000000000000002"}
 IBAN = "IT60X0542811101000000123456"
+TOKEN_EXPIRY = "2027-01-15T00:00:00+00:00"  # within a token's longest life from the tests' clock
 
 OPERATIONS: dict[str, Operation] = {
     "organization.name": org_field("name"),
@@ -538,6 +557,27 @@ OPERATIONS: dict[str, Operation] = {
         "contract { accepted }",
         lambda t: {"organizationId": t.organization, "version": t.contract_version},
     ),
+    # API tokens
+    "integrationTokens": org_field("integrationTokens(first: 5) { totalCount }"),
+    "node(ApiToken)": node(lambda t: t.integration_token),
+    "createPersonalAccessToken": mutation(
+        "createPersonalAccessToken",
+        "CreatePersonalAccessTokenInput",
+        "token { id }",
+        lambda t: {"name": "matrix", "expiresAt": TOKEN_EXPIRY, "organizationIds": [t.organization]},
+    ),
+    "createIntegrationToken": mutation(
+        "createIntegrationToken",
+        "CreateIntegrationTokenInput",
+        "token { id }",
+        lambda t: {"organizationId": t.organization, "name": "matrix", "expiresAt": TOKEN_EXPIRY},
+    ),
+    "rotateApiToken": mutation(
+        "rotateApiToken", "ApiTokenIdInput", "token { id }", lambda t: {"tokenId": t.integration_token}
+    ),
+    "revokeApiToken": mutation(
+        "revokeApiToken", "ApiTokenIdInput", "token { id }", lambda t: {"tokenId": t.revoked_token}
+    ),
 }
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -591,6 +631,9 @@ OFFER = """mutation($id: ID!, $to: ID!) { transferProduct(input: {productId: $id
   transfer { id } userErrors { code } } }"""
 DECLINE_OFFER = """mutation($id: ID!) { declineProductTransfer(input: {transferId: $id}) {
   transfer { status } userErrors { code } } }"""
+CREATE_INTEGRATION_TOKEN = """mutation($input: CreateIntegrationTokenInput!) {
+  createIntegrationToken(input: $input) { token { id } userErrors { code } } }"""
+REVOKE_TOKEN = "mutation($id: ID!) { revokeApiToken(input: {tokenId: $id}) { token { id } userErrors { code } } }"
 WITHDRAW = """mutation($input: WithdrawPrepaidInput!) {
   withdrawPrepaid(input: $input) { withdrawal { id } userErrors { code } } }"""
 
@@ -681,6 +724,12 @@ class Scenario:
         accepted = await self.ok(actor, ACCEPT_BY_ID, {"input": {"invitationId": invitation}})
         target.members[actor] = accepted["acceptInvitation"]["member"]["id"]
 
+    async def integration_token(self, owner: str, organization_id: str) -> str:
+        data = {"organizationId": organization_id, "name": "Matrix ERP", "expiresAt": TOKEN_EXPIRY}
+        return (await self.ok(owner, CREATE_INTEGRATION_TOKEN, {"input": data}))["createIntegrationToken"]["token"][
+            "id"
+        ]
+
     async def pending_order(self, owner: str, organization_id: str) -> str:
         placed = await place_order(self.client, self.people[owner], organization_id, HOSTING)
         assert placed["userErrors"] == [], placed
@@ -722,6 +771,12 @@ class Scenario:
             await self.ok(target.owner, REMOVE_ADDRESS, {"id": payload["billingAddress"]["id"]})
         elif name == "cancelBankTransfer":  # the order waits for a transfer again, for the next cell
             await self.ok(target.owner, PAY_BY_TRANSFER, {"id": target.pending_order, "key": key()})
+        elif name in ("createPersonalAccessToken", "createIntegrationToken"):
+            await self.ok(
+                target.owner if name == "createIntegrationToken" else actor,
+                REVOKE_TOKEN,
+                {"id": payload["token"]["id"]},
+            )
 
 
 async def stock(s: Scenario, resources: tuple[Any, Any, Any], label: str, owner: str, org: str) -> dict[str, Any]:
@@ -742,6 +797,8 @@ async def stock(s: Scenario, resources: tuple[Any, Any, Any], label: str, owner:
     withdrawal = {"organizationId": org, "amountCents": 1000, "destination": {"iban": IBAN}, "idempotencyKey": key()}
     withdrawn = await s.ok(owner, WITHDRAW, {"input": withdrawal})
     await s.ok(owner, ACCEPT_CONTRACT, {"input": {"organizationId": org, "version": version}})
+    revoked = await s.integration_token(owner, org)
+    await s.ok(owner, REVOKE_TOKEN, {"id": revoked})
     s.secrets[label] = [*domains, STREETS[label]]
     hidden = [name for name in domains if name != showcase_name]
     s.secrets[f"{label} outside the scope"] = [*hidden, domain, hosting, *spares]
@@ -757,6 +814,8 @@ async def stock(s: Scenario, resources: tuple[Any, Any, Any], label: str, owner:
         "payment": billing["payments"]["edges"][0]["node"]["id"],
         "withdrawal": withdrawn["withdrawPrepaid"]["withdrawal"]["id"],
         "audit_entry": billing["auditLog"]["edges"][0]["node"]["id"],
+        "integration_token": await s.integration_token(owner, org),
+        "revoked_token": revoked,
     }
 
 
@@ -826,6 +885,8 @@ async def build(client: httpx.AsyncClient, resources: tuple[Any, Any, Any]) -> S
         payment=ghost_id("Payment"),
         withdrawal=ghost_id("Withdrawal"),
         audit_entry=ghost_id("AuditEntry"),
+        integration_token=ghost_id("ApiToken"),
+        revoked_token=ghost_id("ApiToken"),
         spare_products=[],
         fresh_product=ghost_id("Product"),
         received_transfer=ghost_id("ProductTransfer"),

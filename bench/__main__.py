@@ -19,7 +19,9 @@ import asyncio
 import os
 import shutil
 import time
+import uuid
 from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +38,7 @@ from gateway.settings import PROJECT_ROOT
 from schema.common import encode_id
 
 SECRET_KEY = "bench-secret-key-not-used-anywhere-else-0123456789"  # noqa: S105 (a throwaway database)
-GATEWAY_SCENARIOS = ("a", "b", "d", "e", "f", "g", "h", "viewer", "logIn")
+GATEWAY_SCENARIOS = ("a", "b", "d", "d-token", "e", "f", "g", "h", "viewer", "logIn")
 EXPLAINED = ("d", "e", "f")  # their statements, captured with their parameters, run under EXPLAIN ANALYZE
 FLOOR_SCENARIOS = ("c", "c-sql")
 
@@ -83,7 +85,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return args
 
 
-def build_scenarios(seeded: Seeded, sizes: Sizes, heavy: str, light: str, bill: str) -> list[sc.Scenario]:
+def build_scenarios(seeded: Seeded, sizes: Sizes, heavy: str, light: str, bill: str, partner: str) -> list[sc.Scenario]:
     bills = seeded.billing
     big_invoices = {"id": encode_id("Organization", bills.big_org_id)}
     small_invoices = {"id": encode_id("Organization", bills.small_org_id)}
@@ -110,6 +112,7 @@ def build_scenarios(seeded: Seeded, sizes: Sizes, heavy: str, light: str, bill: 
         sc.Scenario("b", "gateway", "/graphql", sc.ORGANIZATION, {"id": org_id}, heavy, sc.organization_check),
         sc.Scenario("d", "gateway", "/graphql", sc.PRODUCTS, big, heavy, d_check),
         sc.Scenario("d-small", "gateway", "/graphql", sc.PRODUCTS, small, heavy, d_small),
+        sc.Scenario("d-token", "gateway", "/graphql", sc.PRODUCTS, big, partner, d_check),
         sc.Scenario("e", "gateway", "/graphql", sc.PRODUCT_SEARCH, search, heavy, e_check),
         sc.Scenario("f", "gateway", "/graphql", sc.EXPIRING, {}, heavy, f_check),
         sc.Scenario("f-light", "gateway", "/graphql", sc.EXPIRING, {}, light, f_light),
@@ -142,6 +145,21 @@ def log_in(server: servers.Server, email: str) -> str:
     if not token:
         raise SystemExit(f"bench: logIn as {email} failed: {response.text[:500]}")
     return str(token)
+
+
+def integration_token(server: servers.Server, session: str, organization_id: uuid.UUID) -> str:
+    """A partner's integration token for (d)'s organization, issued by its owner, reading products only."""
+    expires = (datetime.now(UTC) + timedelta(days=30)).isoformat()
+    variables = {"input": {"organizationId": encode_id("Organization", organization_id), "name": "bench partner",
+                           "expiresAt": expires, "rights": ["VIEW_PRODUCTS"]}}  # fmt: skip
+    headers = {"Authorization": f"Bearer {session}"}
+    response = httpx.post(
+        server.url + "/graphql", json={"query": sc.CREATE_INTEGRATION_TOKEN, "variables": variables}, headers=headers
+    )
+    secret = ((response.json().get("data") or {}).get("createIntegrationToken") or {}).get("secret")
+    if not secret:
+        raise SystemExit(f"bench: createIntegrationToken failed: {response.text[:500]}")
+    return str(secret)
 
 
 def measure(
@@ -251,7 +269,8 @@ def run(args: argparse.Namespace, root: Path, pg: EmbeddedPostgres, timings: dic
     try:
         heavy, light = log_in(gateway, HEAVY_EMAIL), log_in(gateway, LIGHT_EMAIL)
         bill = log_in(gateway, billing.BILLING_EMAIL)
-        scenarios = {s.name: s for s in build_scenarios(seeded, sizes, heavy, light, bill)}
+        partner = integration_token(gateway, heavy, seeded.products.big_org_id)
+        scenarios = {s.name: s for s in build_scenarios(seeded, sizes, heavy, light, bill, partner)}
         on_gateway = [s for s in scenarios.values() if s.server == "gateway"]
         settings = sc.in_process_settings(url, SECRET_KEY, data_dir)
         results["counted"] = asyncio.run(sc.count_gateway_statements(settings, on_gateway))

@@ -15,6 +15,7 @@ LABELS = {
     "a": "a  viewer.organizations",
     "b": "b  organization(id)",
     "d": "d  org.products(50)",
+    "d-token": "   (d), integration token",
     "e": "e  products search",
     "f": "f  viewer.expiring(50)",
     "g": "g  org.invoices(50)",

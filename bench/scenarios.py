@@ -42,6 +42,8 @@ PRODUCT_SEARCH = """query ProductSearch($id: ID!, $search: String!) { organizati
   edges { node { name status expiresAt addOns { name } } } totalCount } } }"""
 EXPIRING = """query Expiring { viewer { expiringProducts(withinDays: 30, first: 50) {
   edges { node { name expiresAt organization { name } } } } } }"""
+CREATE_INTEGRATION_TOKEN = """mutation CreateIntegrationToken($input: CreateIntegrationTokenInput!) {
+  createIntegrationToken(input: $input) { secret userErrors { code } } }"""  # noqa: S105 (a document)
 PAGE = 50
 DAYS_30 = timedelta(days=30)
 

@@ -65,3 +65,6 @@ def test_the_readme_examples_run_as_pasted(live_gateway: LiveGateway, tmp_path: 
     assert result.stdout.count('"email":"webmaster@example.com"') >= 2  # the cookie and the bearer token
     assert "reset-password?token=gwr_" in result.stdout  # `gateway mail list` and /dev/mailbox
     assert '"name":"Studio Web Demo"' in result.stdout
+    # For partners: the integration token reads as itself, and its organization's products.
+    assert '"kind":"INTEGRATION"' in result.stdout and '"products":{"totalCount":' in result.stdout
+    assert '"kind":"PERSONAL"' in result.stdout

@@ -29,6 +29,7 @@ class AuditEntry(relay.Node):
     actor_kind: ActorKind = inherited()
     actor_name: str | None = inherited()
     actor_email: str | None = inherited()
+    actor_token_name: str | None = inherited(description="The API token it was done with (actorKind TOKEN).")
     target_id: strawberry.ID | None = inherited(description="Global id of what the action changed.")
     details: JSON = inherited()
     ip: str | None = inherited()
@@ -44,6 +45,7 @@ class AuditEntry(relay.Node):
             actor_kind=ActorKind(row.actor_kind),
             actor_name=row.actor_name,
             actor_email=row.actor_email,
+            actor_token_name=row.actor_token_name,
             target_id=strawberry.ID(target) if target else None,
             details=row.details,
             ip=row.ip,

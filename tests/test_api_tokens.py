@@ -8,9 +8,11 @@ import uuid
 from datetime import timedelta
 
 import httpx
+from graphql import ObjectTypeDefinitionNode, parse
 from sqlalchemy import text
 from strawberry import relay
 
+from gateway.graphql.schema import build_schema
 from resolvers.api_token_format import SCANNER_REGEX
 from tests.orgs import buy, join, organization, person, place_order
 from tests.tokens import (
@@ -27,7 +29,7 @@ from tests.tokens import (
 
 ORG = "query($id: ID!) { organization(id: $id) { name products { totalCount } } }"
 AUDIT = """query($id: ID!) { organization(id: $id) { auditLog(first: 20) { edges { node {
-  action actorKind actorName targetId details } } } } }"""
+  action actorKind actorName actorTokenName targetId details } } } } }"""
 UPDATE_ORG = """mutation($id: ID!) { updateOrganization(input: {organizationId: $id, phone: "+39 06 1234567"}) {
   organization { phone } userErrors { code } } }"""
 BLOCK = "mutation($id: ID!) { blockMember(input: {memberId: $id}) { member { status } userErrors { code } } }"
@@ -317,6 +319,8 @@ async def test_token_actions_and_mutations_with_a_token_are_audited(client, cloc
         ("api_token.create", "USER"),
     ], entries
     assert all(e["node"]["details"]["name"] for e in log[:6] if e["node"]["action"].startswith("api_token."))
+    by_token = [e["node"] for e in log if e["node"]["actorKind"] == "TOKEN"]
+    assert {(e["actorName"], e["actorTokenName"]) for e in by_token} == {(None, "ERP")}
     # A personal token limited to one organization is logged there only.
     assert "api_token.create" not in actions(await owner.gql(client, AUDIT, {"id": other}))
     integration_id = uuid.UUID(_node_id(integration["token"]["id"]))
@@ -385,3 +389,28 @@ def _node_id(global_id: str) -> str:
 
 def ghost(type_name: str) -> str:
     return str(relay.GlobalID(type_name, str(uuid.uuid4())))
+
+
+IN_PERSON = {
+    "Mutation": {
+        "signUp", "logIn", "logOut", "changePassword", "requestPasswordReset", "resetPassword", "updateProfile",
+        "setRecoveryEmail", "verifyEmail", "resendEmailVerification", "changeEmail", "createOrganization",
+        "switchOrganization", "leaveOrganization", "transferOwnership", "updateMember", "unblockMember",
+        "updateMyNotifications", "inviteMember", "acceptInvitation", "declineInvitation", "resendInvitation",
+        "acceptContract", "createPersonalAccessToken", "createIntegrationToken", "revokeApiToken", "rotateApiToken",
+    },
+    "Viewer": {"apiTokens"},
+    "Organization": {"integrationTokens"},
+}  # fmt: skip
+
+
+def test_what_only_a_person_may_do_is_one_directive_in_the_sdl():
+    """Tokens never manage credentials or grant anything: exactly these fields say `@inPerson`, beside their rule."""
+    document = parse(build_schema().as_str())
+    marked: dict[str, set[str]] = {}
+    for definition in document.definitions:
+        if isinstance(definition, ObjectTypeDefinitionNode):
+            for f in definition.fields or ():
+                if any(d.name.value == "inPerson" for d in f.directives or ()):
+                    marked.setdefault(definition.name.value, set()).add(f.name.value)
+    assert marked == IN_PERSON

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from gateway.db.models import AuditEntry, Invitation, Membership, Organization, User
+from gateway.db.models import ApiToken, AuditEntry, Invitation, Membership, Organization, User
 from permissions.caller import Caller
 from permissions.policy import ACTIVE, Grant
 from permissions.rights import Role
@@ -127,10 +127,17 @@ class InvitationsPageLoader(OrganizationPageLoader):
 
 
 def audit_rows() -> Select[Any]:
-    """Audit entries with the actor's name and login email beside them."""
-    return select(
-        *AuditEntry.__table__.c, User.full_name.label("actor_name"), User.email.label("actor_email")
-    ).outerjoin(User, User.id == AuditEntry.actor_id)
+    """Audit entries with the actor's name and login email beside them, and the API token's name if one acted."""
+    return (
+        select(
+            *AuditEntry.__table__.c,
+            User.full_name.label("actor_name"),
+            User.email.label("actor_email"),
+            ApiToken.name.label("actor_token_name"),
+        )
+        .outerjoin(User, User.id == AuditEntry.actor_id)
+        .outerjoin(ApiToken, ApiToken.id == AuditEntry.actor_token_id)
+    )
 
 
 class AuditPageLoader(OrganizationPageLoader):

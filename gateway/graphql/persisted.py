@@ -22,6 +22,7 @@ from strawberry.http import GraphQLRequestData
 from gateway.graphql.documents import operation_names, problems, sha256_hex
 from gateway.graphql.parse_cache import _parse
 from gateway.graphql.schema import GatewaySchema
+from gateway.i18n import N_
 from permissions.errors import GatewayError
 from permissions.principal import AuthMethod
 from resolvers import persisted_documents
@@ -30,8 +31,10 @@ from resolvers.persisted_documents import StoredDocument
 
 # Found documents, by hash: a hash names one text forever, so a process may keep what it read.
 CACHED_DOCUMENTS = 1024
-NOT_TRUSTED = "Only the documents registered by this service's frontends run here; this one is not registered."
-GET_NEEDS_PERSISTED = "GET runs only persisted documents: send this one with POST, or with its `persistedQuery` hash."
+NOT_TRUSTED = N_("Only the documents registered by this service's frontends run here; this one is not registered.")
+GET_NEEDS_PERSISTED = N_(
+    "GET runs only persisted documents: send this one with POST, or with its `persistedQuery` hash."
+)
 
 
 class PersistedQueryNotFound(Exception):

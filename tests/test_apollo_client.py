@@ -40,6 +40,7 @@ def install(project: Path) -> None:
     assert result.returncode == 0, result.stderr
 
 
+@pytest.mark.timeout(600)  # the first run installs the client from the npm registry
 def test_apollo_persisted_query_link_end_to_end(live_gateway: LiveGateway, node: str):  # noqa: F811
     install(PROJECT)
     result = subprocess.run(

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from gateway.cli_support import CommandError
 from gateway.resources import Resources
+from gateway.settings import Settings
 
 APOLLO_FORMAT = "apollo-persisted-query-manifest"
 OTHER_DIGESTS = {32: "MD5", 40: "SHA-1"}
@@ -64,13 +65,13 @@ def _apollo_manifest(path: Path, data: dict[str, object]) -> list[Entry]:
     return entries
 
 
-def check(entries: list[Entry]) -> list[str]:
+def check(entries: list[Entry], settings: Settings | None = None) -> list[str]:
     """What is wrong with each entry, as `<hash> (<name>): <problem>`; empty when all may be registered."""
     from gateway.graphql.documents import problems, sha256_hex
     from gateway.graphql.request_body import SHA256_HEX
     from gateway.graphql.schema import build_schema
 
-    schema = build_schema()
+    schema = build_schema(settings)  # the limits this gateway runs with
     found = []
     for entry in entries:
         label = entry.id[:16] + (f" ({entry.name})" if entry.name else "")
@@ -94,7 +95,7 @@ async def register(resources: Resources, path: Path, source: str | None) -> str:
     entries = read_manifest(path)
     if not entries:
         raise CommandError(f"{path.name} lists no documents")
-    found = check(entries)
+    found = check(entries, resources.settings)
     if found:
         more = f"; and {len(found) - SHOWN_PROBLEMS} more" if len(found) > SHOWN_PROBLEMS else ""
         raise CommandError(

@@ -167,6 +167,7 @@ async def test_cookie_gets_keep_the_cross_site_protection(client):
     await post(client, {"query": VIEWER, "extensions": persisted(VIEWER)})
     own = await get(client, {"extensions": persisted(VIEWER)}, **{"Sec-Fetch-Site": "same-origin"})
     assert own.json()["data"]["viewer"]["user"]["email"] == "ada@example.com"
+    assert own.headers["cache-control"] == "private, no-cache"
     cross = await get(client, {"extensions": persisted(VIEWER)}, **{"Sec-Fetch-Site": "cross-site"})
     assert error_of(cross)[:2] == (403, "FORBIDDEN")
 

@@ -154,3 +154,8 @@ async def test_anonymous_callers_follow_the_cookie_rule(make_client, settings, d
     # Without the setting, nothing changes for anyone.
     lenient = await make_client(settings)
     assert (await lenient.post("/graphql", json={"query": "{ __typename }"})).json()["data"] == {"__typename": "Query"}
+    # An APQ entry is a cache entry, listed apart from the trusted documents.
+    await lenient.post("/graphql", json={"query": "{ __typename }", "extensions": persisted("{ __typename }")})
+    listed = run(database_url, "documents", "list").stdout.strip().splitlines()
+    assert listed[0].startswith(sha(CATALOG)) and listed[0].endswith("m.json  Catalog"), listed
+    assert listed[1:] == ["1 trusted document(s); 1 automatic persisted query(ies) cached"]

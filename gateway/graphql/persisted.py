@@ -20,7 +20,7 @@ from graphql.utilities import get_operation_ast
 from strawberry.http import GraphQLRequestData
 
 from gateway.graphql.documents import operation_names, problems, sha256_hex
-from gateway.graphql.parse_cache import _parse
+from gateway.graphql.parse_cache import cached_parse
 from gateway.graphql.schema import GatewaySchema
 from gateway.i18n import N_
 from permissions.errors import GatewayError
@@ -103,7 +103,7 @@ class PersistedDocuments:
             return  # too large to cache: it runs, and its client keeps sending the text
         if problems(self.schema, text):
             return  # execution reports what is wrong with it; only valid documents are stored
-        names = operation_names(_parse(text, self.schema.max_tokens))
+        names = operation_names(cached_parse(text, self.schema.max_tokens))
         keep = ctx.settings.apq_max_documents
         await persisted_documents.remember(ctx.db, sha256, text, names, ctx.clock.now(), keep)
         self.keep(sha256, StoredDocument(text, trusted=False))
@@ -124,7 +124,7 @@ def only_queries_over(method: str, text: str, operation_name: str | None, max_to
     if method != "GET":
         return
     try:
-        document = _parse(text, max_tokens)
+        document = cached_parse(text, max_tokens)
     except GraphQLError:
         return  # execution reports the syntax error
     operation = get_operation_ast(document, operation_name)

@@ -20,6 +20,7 @@ from gateway.http_errors import GRAPHQL_RESPONSE, error_response, refusal_respon
 from gateway.middleware.request_id import request_id_of
 from gateway.request_context import build_context
 from permissions.errors import GatewayError
+from permissions.principal import PrincipalKind
 from resolvers.context import Context
 
 
@@ -90,9 +91,8 @@ class GatewayGraphQL(GraphQL[Context, None]):
         method = request.method
         request_data = await self.documents.document_for(context, method, request_data)
         if method == "GET":
-            sub_response.get_request = GetRequest(  # type: ignore[attr-defined]
-                context.principal.is_authenticated, request.headers.get("if-none-match")
-            )
+            authenticated = context.principal.kind is not PrincipalKind.ANONYMOUS
+            sub_response.get_request = GetRequest(authenticated, request.headers.get("if-none-match"))  # type: ignore[attr-defined]
         return await super().execute_operation(
             request=request,
             request_adapter=request_adapter,  # type: ignore[arg-type]

@@ -31,6 +31,7 @@ from resolvers.persisted_documents import StoredDocument
 
 # Found documents, by hash: a hash names one text forever, so a process may keep what it read.
 CACHED_DOCUMENTS = 1024
+CACHED_CHARACTERS = 4 * 1024 * 1024
 NOT_TRUSTED = N_("Only the documents registered by this service's frontends run here; this one is not registered.")
 GET_NEEDS_PERSISTED = N_(
     "GET runs only persisted documents: send this one with POST, or with its `persistedQuery` hash."
@@ -60,6 +61,7 @@ class PersistedDocuments:
     def __init__(self, schema: GatewaySchema) -> None:
         self.schema = schema
         self.cache: dict[str, StoredDocument] = {}
+        self.cached_characters = 0
 
     async def document_for(self, ctx: Context, method: str, data: GraphQLRequestData) -> GraphQLRequestData:
         persisted = (data.extensions or {}).get("persistedQuery")
@@ -109,8 +111,13 @@ class PersistedDocuments:
         self.keep(sha256, StoredDocument(text, trusted=False))
 
     def keep(self, sha256: str, document: StoredDocument) -> None:
-        if len(self.cache) >= CACHED_DOCUMENTS:
-            self.cache.pop(next(iter(self.cache)))
+        # Oldest first out, bounded in count and in size: what anyone may store must not fill the memory.
+        while self.cache and (
+            len(self.cache) >= CACHED_DOCUMENTS or self.cached_characters + len(document.body) > CACHED_CHARACTERS
+        ):
+            self.cached_characters -= len(self.cache.pop(next(iter(self.cache))).body)
+        previous = self.cache.pop(sha256, None)
+        self.cached_characters += len(document.body) - (len(previous.body) if previous else 0)
         self.cache[sha256] = document
 
 

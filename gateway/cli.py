@@ -1,4 +1,4 @@
-"""`gateway serve | migrate | seed-demo | schema | mail | orders | payments | credits | promo | jobs`.
+"""`gateway serve | migrate | seed-demo | schema | mail | orders | payments | credits | promo | documents | jobs`.
 
 What a person reads goes to stdout; the JSON logs go to stderr. A failure is one line on stderr,
 `gateway: <what went wrong>`, and a non-zero exit status: 2 for usage and settings, 1 for the rest.
@@ -12,6 +12,7 @@ import gc
 import logging
 from collections.abc import Awaitable, Callable
 from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
 
 from gateway import logs
 from gateway.cli_support import CommandError, aware_datetime, id_argument
@@ -130,6 +131,18 @@ def _staff(action: str, args: argparse.Namespace) -> Callable[[object], Awaitabl
     return run
 
 
+def _documents(args: argparse.Namespace) -> Callable[[object], Awaitable[None]]:
+    async def run(resources: object) -> None:
+        from gateway import documents_cli
+
+        if args.documents_command == "register":
+            print(await documents_cli.register(resources, args.file, args.source))  # type: ignore[arg-type]
+        else:
+            print(await documents_cli.list_documents(resources))  # type: ignore[arg-type]
+
+    return run
+
+
 async def _jobs(resources: object) -> None:
     from resolvers import jobs
 
@@ -185,6 +198,12 @@ def _parser() -> argparse.ArgumentParser:
     create.add_argument("--valid-from", required=True, type=aware_datetime, help="e.g. 2026-01-01T00:00+00:00")
     create.add_argument("--valid-until", required=True, type=aware_datetime)
     create.add_argument("--max-uses", type=int)
+    documents = commands.add_parser("documents", help="trusted documents of first-party frontends")
+    documents_commands = documents.add_subparsers(dest="documents_command", required=True)
+    register = documents_commands.add_parser("register", help="register a frontend's persisted-documents manifest")
+    register.add_argument("file", type=Path, help="Relay, GraphQL Code Generator or Apollo manifest (JSON)")
+    register.add_argument("--source", help="label kept with the documents (default: the file's name)")
+    documents_commands.add_parser("list", help="show the trusted documents")
     jobs = commands.add_parser("jobs", help="time-driven jobs")
     jobs_commands = jobs.add_subparsers(dest="jobs_command", required=True)
     jobs_commands.add_parser("run", help="run the due jobs once")
@@ -244,6 +263,8 @@ def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
         asyncio.run(_with_resources(settings, _staff("credit", args)))
     elif args.command == "promo":
         asyncio.run(_with_resources(settings, _staff("promo", args)))
+    elif args.command == "documents":
+        asyncio.run(_with_resources(settings, _documents(args)))
     elif args.command == "jobs":
         asyncio.run(_with_resources(settings, _jobs))
 

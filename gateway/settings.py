@@ -57,6 +57,10 @@ class Settings:
     bank_iban: str = DEFAULT_BANK_IBAN
     vies: str = "off"
     allow_embedded_db: bool = False
+    # Cookie sessions and anonymous callers (first-party frontends) may run only registered documents.
+    trusted_documents_only: bool = False
+    apq_max_document_bytes: int = 32 * 1024
+    apq_max_documents: int = 10_000
     limits: Limits = field(default_factory=Limits)
 
     @property
@@ -135,6 +139,9 @@ class Settings:
             bank_iban=get("BANK_IBAN") or DEFAULT_BANK_IBAN,
             vies=_vies(get("VIES", "off")),
             allow_embedded_db=allow_embedded_db,
+            trusted_documents_only=(get("TRUSTED_DOCUMENTS_ONLY", "") or "").lower() in ("1", "true", "yes"),
+            apq_max_document_bytes=get_int("APQ_MAX_DOCUMENT_BYTES", 32 * 1024),
+            apq_max_documents=get_int("APQ_MAX_DOCUMENTS", 10_000),
             limits=Limits(
                 max_depth=get_int("MAX_DEPTH", defaults.max_depth),
                 max_aliases=get_int("MAX_ALIASES", defaults.max_aliases),

@@ -93,16 +93,13 @@ async def test_batched_operations_are_refused_unexecuted(client):
 
 
 @pytest.mark.parametrize(
-    ("query", "message"),
-    [
-        (LOG_OUT, "mutations are not allowed when using GET"),
-        ("{ __typename }", "queries are not allowed when using GET"),
-    ],
+    ("query", "status", "code"),
+    [(LOG_OUT, 405, "METHOD_NOT_ALLOWED"), ("{ __typename }", 400, "PERSISTED_QUERY_REQUIRED")],
 )
-async def test_get_runs_no_operation(client, query, message):
+async def test_get_runs_no_mutation_and_no_document_it_does_not_know(client, query, status, code):
     token = await token_of_new_user(client)
     response = await client.get("/graphql", params={"query": query}, headers={"Authorization": f"Bearer {token}"})
-    assert refusal(response) == message
+    assert refusal(response, status, code)
     assert await still_logged_in(client, token)
 
 

@@ -19,6 +19,11 @@ def _parse(query: str, max_tokens: int | None) -> DocumentNode:
     return parse(query, max_tokens=max_tokens)
 
 
+def cached_parse(query: str, max_tokens: int | None) -> DocumentNode:
+    """The document of `query`, parsed once per process (raises GraphQLError as `parse` does)."""
+    return _parse(query, max_tokens)
+
+
 class ParseCache(SchemaExtension):
     def on_parse(self) -> Iterator[None]:
         context = self.execution_context

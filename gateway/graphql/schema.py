@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 import strawberry
-from graphql import GraphQLError
+from graphql import ASTValidationRule, GraphQLError
 from strawberry.extensions import (
     AddValidationRules,
     MaxAliasesLimiter,
@@ -27,6 +27,10 @@ MAX_COST = 50_000
 
 
 class GatewaySchema(strawberry.Schema):
+    # What a document must pass beyond the specification's rules; read when documents are stored.
+    document_rules: tuple[type[ASTValidationRule], ...] = ()
+    max_tokens: int | None = None
+
     def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
         # ErrorPolicy logs the unexpected ones with the request id; client mistakes are not server errors.
         return None
@@ -53,10 +57,12 @@ def build_schema(settings: Settings | None = None) -> GatewaySchema:
         lambda: AddValidationRules(rules),
         lambda: ValidationCache(maxsize=256),
     ]
-    return GatewaySchema(
+    schema = GatewaySchema(
         query=Query,
         mutation=Mutation,
         extensions=extensions,
         config=StrawberryConfig(disable_field_suggestions=True),
         execution_context_class=PlainFieldsExecutionContext,
     )
+    schema.document_rules, schema.max_tokens = tuple(rules), limits.max_tokens
+    return schema

@@ -1,4 +1,4 @@
-"""/graphql over HTTP: POST application/json only, no batching, coded JSON errors."""
+"""/graphql over HTTP: POST application/json, GET for persisted queries, no batching, coded JSON errors."""
 
 from __future__ import annotations
 
@@ -13,11 +13,14 @@ from strawberry.http.types import HTTPMethod
 from strawberry.schema.exceptions import CannotGetOperationTypeError
 
 from gateway.graphiql import graphiql_page
-from gateway.graphql.request_body import BadRequestBody, PersistedQueryNotSupported, parse_request_body
+from gateway.graphql.get_cache import GetRequest, cacheable
+from gateway.graphql.persisted import PersistedDocuments, PersistedQueryNotFound, ProtocolRefusal
+from gateway.graphql.request_body import BadRequestBody, parse_query_parameters, parse_request_body
 from gateway.http_errors import GRAPHQL_RESPONSE, error_response, refusal_response, request_language
 from gateway.middleware.request_id import request_id_of
 from gateway.request_context import build_context
 from permissions.errors import GatewayError
+from permissions.principal import PrincipalKind
 from resolvers.context import Context
 
 
@@ -26,9 +29,11 @@ class GatewayGraphQL(GraphQL[Context, None]):
         super().__init__(
             schema,  # type: ignore[arg-type]
             graphql_ide="graphiql" if development else None,
-            allow_queries_via_get=False,
+            # Queries only, and only persisted ones: `PersistedDocuments` decides before execution.
+            allow_queries_via_get=True,
             multipart_uploads_enabled=False,
         )
+        self.documents = PersistedDocuments(schema)  # type: ignore[arg-type]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -42,9 +47,14 @@ class GatewayGraphQL(GraphQL[Context, None]):
             response = refusal_response(exc, request_id, request_language(request))
         except BadRequestBody as exc:
             response = error_response(400, exc.message, exc.code, request_id)
-        except PersistedQueryNotSupported:
-            # Apollo answers 200 so that its client reads the code and resends with the document.
-            response = error_response(200, "PersistedQueryNotSupported", "PERSISTED_QUERY_NOT_SUPPORTED", request_id)
+        except PersistedQueryNotFound:
+            # 200, as Apollo Server answers, so that every client reads the code and resends with the text.
+            response = error_response(200, "PersistedQueryNotFound", "PERSISTED_QUERY_NOT_FOUND", request_id)
+            response.headers["cache-control"] = "private, no-cache, must-revalidate"
+        except ProtocolRefusal as exc:
+            response = error_response(exc.status, exc.message, exc.code, request_id)
+            if exc.status == 405:
+                response.headers["allow"] = "POST"
         except HTTPException as exc:
             code = "NOT_FOUND" if exc.status_code == 404 else "BAD_REQUEST"
             if isinstance(exc.__cause__, CannotGetOperationTypeError):
@@ -55,12 +65,42 @@ class GatewayGraphQL(GraphQL[Context, None]):
     async def render_graphql_ide(self, request: Request) -> Response:  # type: ignore[override]
         return graphiql_page(request)
 
+    def should_render_graphql_ide(self, request: object) -> bool:  # type: ignore[override]
+        # A persisted query sent with GET has no `query` either; `Accept: */*` must not make it a page.
+        wants_page = super().should_render_graphql_ide(request)  # type: ignore[arg-type]
+        return wants_page and request.query_params.get("extensions") is None  # type: ignore[attr-defined]
+
     async def parse_http_body(self, request: object) -> GraphQLRequestData:  # type: ignore[override]
         method: HTTPMethod = request.method  # type: ignore[attr-defined]
+        if method == "GET":
+            return parse_query_parameters(request.query_params)  # type: ignore[attr-defined]
         content_type = (request.content_type or "").split(";")[0].strip().lower()  # type: ignore[attr-defined]
         if method != "POST" or content_type != "application/json":
             return await super().parse_http_body(request)  # type: ignore[arg-type,return-value]
         return parse_request_body(await request.get_body())  # type: ignore[attr-defined]
+
+    async def execute_operation(  # type: ignore[override]
+        self,
+        request: Request,
+        request_adapter: object,
+        request_data: GraphQLRequestData,
+        context: Context,
+        root_value: None,
+        sub_response: Response,
+    ) -> object:
+        method = request.method
+        request_data = await self.documents.document_for(context, method, request_data)
+        if method == "GET":
+            authenticated = context.principal.kind is not PrincipalKind.ANONYMOUS
+            sub_response.get_request = GetRequest(authenticated, request.headers.get("if-none-match"))  # type: ignore[attr-defined]
+        return await super().execute_operation(
+            request=request,
+            request_adapter=request_adapter,  # type: ignore[arg-type]
+            request_data=request_data,
+            context=context,
+            root_value=root_value,
+            sub_response=sub_response,
+        )
 
     async def get_context(self, request: Request, response: Response) -> Context:  # type: ignore[override]
         return await build_context(request, response)
@@ -85,6 +125,9 @@ class GatewayGraphQL(GraphQL[Context, None]):
                 response_data = {"errors": response_data["errors"]}
                 response = Response(self.encode_json(response_data), status_code=400, media_type=GRAPHQL_RESPONSE)
                 response.headers.raw.extend(sub_response.headers.raw)
+        get_request = getattr(sub_response, "get_request", None)
+        if get_request is not None and isinstance(response_data, dict):
+            response = cacheable(response, get_request, bool(response_data.get("errors")))
         return response
 
     async def get_sub_response(self, request: Request) -> Response:  # type: ignore[override]

@@ -16,6 +16,7 @@ from gateway.db.models.billing import (
     Withdrawal,
 )
 from gateway.db.models.catalog import CatalogItem, CatalogPrice, VatRate
+from gateway.db.models.documents import PersistedDocument
 from gateway.db.models.identity import EmailVerificationToken, PasswordResetToken, Session, User
 from gateway.db.models.mail import OutboxAttachment, OutboxMessage
 from gateway.db.models.orders import Order, OrderLine
@@ -49,6 +50,7 @@ __all__ = [
     "OutboxMessage",
     "PasswordResetToken",
     "Payment",
+    "PersistedDocument",
     "PrepaidAccount",
     "PrepaidEntry",
     "Product",

@@ -57,6 +57,12 @@ class Settings:
     bank_iban: str = DEFAULT_BANK_IBAN
     vies: str = "off"
     allow_embedded_db: bool = False
+    # Webhook receivers: https on public addresses only; the two exceptions exist for local receivers in
+    # development and are refused in production. The delivery worker runs when the settings come from the
+    # environment (unless GATEWAY_WEBHOOK_WORKER=0); settings built in code, as tests do, drive it by hand.
+    webhooks_allow_http: bool = False
+    webhooks_allow_private: bool = False
+    webhook_worker: bool = False
     limits: Limits = field(default_factory=Limits)
 
     @property
@@ -108,6 +114,13 @@ class Settings:
                 "(set GATEWAY_ALLOW_EMBEDDED_DB=1 to run on the embedded PostgreSQL)"
             )
 
+        webhooks_allow_http = _flag(get("WEBHOOKS_ALLOW_HTTP"))
+        webhooks_allow_private = _flag(get("WEBHOOKS_ALLOW_PRIVATE"))
+        if not development and (webhooks_allow_http or webhooks_allow_private):
+            raise SettingsError(
+                "GATEWAY_WEBHOOKS_ALLOW_HTTP and GATEWAY_WEBHOOKS_ALLOW_PRIVATE are for development only"
+            )
+
         origins = tuple(o.strip().rstrip("/") for o in (get("ALLOWED_ORIGINS", "") or "").split(",") if o.strip())
         defaults = Limits()
         return cls(
@@ -135,6 +148,9 @@ class Settings:
             bank_iban=get("BANK_IBAN") or DEFAULT_BANK_IBAN,
             vies=_vies(get("VIES", "off")),
             allow_embedded_db=allow_embedded_db,
+            webhooks_allow_http=webhooks_allow_http,
+            webhooks_allow_private=webhooks_allow_private,
+            webhook_worker=_flag(get("WEBHOOK_WORKER", "1")),
             limits=Limits(
                 max_depth=get_int("MAX_DEPTH", defaults.max_depth),
                 max_aliases=get_int("MAX_ALIASES", defaults.max_aliases),
@@ -143,6 +159,10 @@ class Settings:
                 max_page_size=get_int("MAX_PAGE_SIZE", defaults.max_page_size),
             ),
         )
+
+
+def _flag(value: str | None) -> bool:
+    return (value or "").lower() in ("1", "true", "yes")
 
 
 def _vies(mode: str | None) -> str:

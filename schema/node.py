@@ -32,6 +32,7 @@ from schema.orders import Order
 from schema.organizations import Organization
 from schema.product_transfers import ProductTransfer, side_of
 from schema.products import Product
+from schema.webhooks import WebhookDelivery, WebhookEndpoint
 
 Fetch = Callable[[Any, uuid.UUID], Awaitable[Any]]
 
@@ -134,6 +135,16 @@ RULES: dict[str, NodeRule] = {
         _in(_by("withdrawal_by_id")),
         _built(_by("withdrawal_by_id"), lambda ctx, r: Withdrawal.from_row(r)),
         right=Right.VIEW_BILLING,
+    ),
+    "WebhookEndpoint": NodeRule(
+        _in(_by("webhook_endpoint_by_id")),
+        _built(_by("webhook_endpoint_by_id"), lambda ctx, r: WebhookEndpoint.from_row(r)),
+        right=Right.MANAGE_ORGANIZATION,
+    ),
+    "WebhookDelivery": NodeRule(
+        _in(_by("webhook_delivery_by_id")),
+        _built(_by("webhook_delivery_by_id"), lambda ctx, r: WebhookDelivery.from_row(r)),
+        right=Right.MANAGE_ORGANIZATION,
     ),
 }
 MAX_NODES = 100

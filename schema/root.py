@@ -25,6 +25,7 @@ from schema.product_mutations import ProductMutation
 from schema.product_transfers import ProductTransferMutation
 from schema.proforma import ProformaMutation
 from schema.viewer import Viewer
+from schema.webhook_mutations import WebhookMutation
 
 
 @strawberry.type
@@ -56,5 +57,6 @@ class Mutation(
     BillingAddressMutation,
     ContractMutation,
     ProformaMutation,
+    WebhookMutation,
 ):
     pass

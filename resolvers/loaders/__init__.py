@@ -42,6 +42,13 @@ from resolvers.loaders.products import (
 )
 from resolvers.loaders.transfers import ProductTransferByIdLoader
 from resolvers.loaders.users import UserByIdLoader
+from resolvers.loaders.webhooks import (
+    WebhookAttemptsByDeliveryIdLoader,
+    WebhookDeliveriesPageLoader,
+    WebhookDeliveryByIdLoader,
+    WebhookEndpointByIdLoader,
+    WebhookEndpointsPageLoader,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +86,11 @@ class Loaders:
     billing_addresses: BillingAddressesByOrganizationLoader
     billing_address_by_id: BillingAddressByIdLoader
     product_transfer_by_id: ProductTransferByIdLoader
+    webhook_endpoints_page: WebhookEndpointsPageLoader
+    webhook_endpoint_by_id: WebhookEndpointByIdLoader
+    webhook_deliveries_page: WebhookDeliveriesPageLoader
+    webhook_delivery_by_id: WebhookDeliveryByIdLoader
+    webhook_attempts_by_delivery_id: WebhookAttemptsByDeliveryIdLoader
 
     @classmethod
     def create(cls, db: async_sessionmaker[AsyncSession], user_id: uuid.UUID | None) -> Loaders:
@@ -114,4 +126,9 @@ class Loaders:
             billing_addresses=BillingAddressesByOrganizationLoader(db),
             billing_address_by_id=BillingAddressByIdLoader(db),
             product_transfer_by_id=ProductTransferByIdLoader(db),
+            webhook_endpoints_page=WebhookEndpointsPageLoader(db),
+            webhook_endpoint_by_id=WebhookEndpointByIdLoader(db),
+            webhook_deliveries_page=WebhookDeliveriesPageLoader(db),
+            webhook_delivery_by_id=WebhookDeliveryByIdLoader(db),
+            webhook_attempts_by_delivery_id=WebhookAttemptsByDeliveryIdLoader(db),
         )

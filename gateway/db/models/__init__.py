@@ -22,6 +22,7 @@ from gateway.db.models.orders import Order, OrderLine
 from gateway.db.models.organizations import AuditEntry, Invitation, Membership, Organization, OrganizationLogo
 from gateway.db.models.products import DomainVerification, IpUnblock, Product, ProductTransfer
 from gateway.db.models.throttle import RateLimitBucket
+from gateway.db.models.webhooks import WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookSecret
 
 __all__ = [
     "AuditEntry",
@@ -57,5 +58,9 @@ __all__ = [
     "Session",
     "User",
     "VatRate",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookEndpoint",
+    "WebhookSecret",
     "Withdrawal",
 ]

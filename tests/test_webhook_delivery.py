@@ -4,6 +4,7 @@ an endpoint disabled after 24 hours of failures. The worker's rounds are run by 
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -176,3 +177,16 @@ async def test_an_endpoint_failing_for_24_hours_is_disabled_and_its_owners_are_t
     enabled = await owner.gql(client, UPDATE, {"input": {"endpointId": endpoint_id, "enabled": True}})
     result = enabled["data"]["updateWebhookEndpoint"]
     assert result["endpoint"]["enabled"] is True and result["endpoint"]["disabledReason"] is None
+
+
+async def test_two_workers_at_once_send_each_delivery_once(local_client, engine, local, clock):
+    client = local_client
+    with receiver() as hook:
+        owner, _, endpoint_id, _ = await _owner_with_endpoint(client, hook.url())
+        for _ in range(6):
+            await _ping(client, owner, endpoint_id)
+        first, second = Resources.open(local, clock, engine), Resources.open(local, clock, engine)
+        sent = await asyncio.gather(deliver_due(first), deliver_due(second))
+        assert await deliver_due(first) == 0  # nothing left, nothing sent twice
+    assert sum(sent) == 6
+    assert len(hook.received) == 6 and len({r.headers["webhook-id"] for r in hook.received}) == 6

@@ -8,7 +8,7 @@ import pytest
 
 from gateway.resources import Resources
 from gateway.settings import Settings, SettingsError
-from gateway.webhook_delivery import deliver_due
+from gateway.webhook_delivery import deliver_due, new_client, pinned_request
 from tests.orgs import organization, person
 from tests.webhooks import PING, UPDATE, create_endpoint, deliveries, delivery_nodes, receiver, registered
 
@@ -65,7 +65,7 @@ async def test_registration_refuses_every_address_that_is_not_public(client):
     for url in REFUSED_ADDRESSES:
         created = await create_endpoint(client, owner, org, url)
         refused[url] = [(e["code"], e["field"]) for e in created["userErrors"]]
-    assert refused == dict.fromkeys(REFUSED_ADDRESSES, [("ADDRESS_NOT_PUBLIC", ["input", "url"])])
+    assert refused == {key: [("ADDRESS_NOT_PUBLIC", ["input", "url"])] for key in REFUSED_ADDRESSES}
 
 
 async def test_registration_refuses_what_is_not_an_https_url(client):
@@ -157,3 +157,12 @@ async def test_redirects_are_not_followed_and_answers_are_cut(make_client, setti
     attempts = [d["attempts"][0] for d in delivery_nodes(await deliveries(client, owner, endpoint_id))]
     assert sorted(a["httpStatus"] for a in attempts) == [200, 307]
     assert max(len(a["responseExcerpt"] or "") for a in attempts) == 1024
+
+
+async def test_a_request_is_pinned_to_the_vetted_address_keeping_host_and_sni():
+    async with new_client() as client:
+        request = pinned_request(client, "https://hooks.example.com:8443/in?x=1", "2001:db8::5", {"a": "b"}, "{}")
+    assert str(request.url) == "https://[2001:db8::5]:8443/in?x=1"
+    assert request.headers["host"] == "hooks.example.com:8443"
+    assert request.extensions["sni_hostname"] == "hooks.example.com"
+    assert request.headers["a"] == "b" and request.content == b"{}"

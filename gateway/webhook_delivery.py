@@ -84,8 +84,12 @@ async def deliver_due(resources: Resources, client: httpx.AsyncClient | None = N
 
 
 def new_client() -> httpx.AsyncClient:
-    # No proxies from the environment (they would connect to an address we did not vet), no redirects.
-    return httpx.AsyncClient(timeout=TIMEOUT, follow_redirects=False, trust_env=False)
+    # No proxies from the environment (they would connect to an address we did not vet), no redirects, and
+    # no kept-alive connections: the pool knows a connection by address, so one opened for a host name
+    # (its SNI and certificate) must not carry a request for another name on the same address.
+    return httpx.AsyncClient(
+        timeout=TIMEOUT, follow_redirects=False, trust_env=False, limits=httpx.Limits(max_keepalive_connections=0)
+    )
 
 
 async def _claim(resources: Resources) -> tuple[list[Job], datetime]:
@@ -123,7 +127,9 @@ def pinned_request(
     default_port = 443 if original.scheme == "https" else 80
     host_header = original.host if original.port in (None, default_port) else f"{original.host}:{original.port}"
     extensions = {"sni_hostname": original.host} if original.scheme == "https" else {}
-    all_headers = headers | {"host": host_header, "content-type": "application/json", "user-agent": USER_AGENT}
+    # Uncompressed answers only: the size cap counts the bytes that arrive, and no small gzip becomes a large one.
+    fixed = {"content-type": "application/json", "user-agent": USER_AGENT, "accept-encoding": "identity"}
+    all_headers = headers | fixed | {"host": host_header}
     return client.build_request("POST", target, content=body.encode(), headers=all_headers, extensions=extensions)
 
 

@@ -211,3 +211,24 @@ async def test_expiry_notices_are_events_and_so_are_expiries(client, engine, set
         d["payload"]["data"]["daysLeft"] for d in delivery_nodes(endpoint) if d["eventType"] == "PRODUCT_EXPIRING"
     )
     assert days == [7, 30]
+
+
+async def test_a_disabled_endpoint_gets_no_events_and_changes_are_audited(client):
+    owner, _, org, _, mine, _ = await _two_tenants(client)
+    update = """mutation($input: UpdateWebhookEndpointInput!) { updateWebhookEndpoint(input: $input) {
+      endpoint { enabled disabledAt disabledReason events } userErrors { code } } }"""
+    off = await owner.gql(
+        client, update, {"input": {"endpointId": mine, "enabled": False, "events": ["MEMBER_JOINED"]}}
+    )
+    endpoint = off["data"]["updateWebhookEndpoint"]["endpoint"]
+    assert endpoint["enabled"] is False and endpoint["disabledReason"] == "BY_USER" and endpoint["disabledAt"]
+    assert endpoint["events"] == ["MEMBER_JOINED"]
+    await join(client, owner, org, await person(client, "late@example.com"))
+    assert delivery_nodes(await deliveries(client, owner, mine)) == []
+    audit = await owner.gql(
+        client,
+        "query($id: ID!) { organization(id: $id) { auditLog(first: 10) { edges { node { action } } } } }",
+        {"id": org},
+    )
+    actions = [e["node"]["action"] for e in audit["data"]["organization"]["auditLog"]["edges"]]
+    assert "webhook.create" in actions and "webhook.update" in actions

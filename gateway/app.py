@@ -32,12 +32,14 @@ from gateway.middleware.request_id import RequestIdMiddleware
 from gateway.middleware.security_headers import SecurityHeadersMiddleware
 from gateway.resources import Resources
 from gateway.settings import Settings
+from gateway.webhook_delivery import deliver_due
 from resolvers import jobs
 
 log = logging.getLogger(__name__)
 
 MAIL_EVERY = 5.0
 JOBS_EVERY = 300.0
+WEBHOOKS_EVERY = 5.0
 
 
 def create_app(
@@ -62,6 +64,8 @@ def create_app(
             tasks = [
                 asyncio.create_task(every(JOBS_EVERY, "jobs", lambda: jobs.run(resources.db, settings, clock.now())))
             ]
+            if settings.webhook_worker:
+                tasks.append(asyncio.create_task(every(WEBHOOKS_EVERY, "webhooks", lambda: deliver_due(resources))))
             if smtp:
                 tasks.append(asyncio.create_task(every(MAIL_EVERY, "mail", lambda: deliver_pending(resources, smtp))))
             try:

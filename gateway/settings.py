@@ -61,6 +61,12 @@ class Settings:
     trusted_documents_only: bool = False
     apq_max_document_bytes: int = 32 * 1024
     apq_max_documents: int = 10_000
+    # Webhook receivers: https on public addresses only; the two exceptions exist for local receivers in
+    # development and are refused in production. The delivery worker runs when the settings come from the
+    # environment (unless GATEWAY_WEBHOOK_WORKER=0); settings built in code, as tests do, drive it by hand.
+    webhooks_allow_http: bool = False
+    webhooks_allow_private: bool = False
+    webhook_worker: bool = False
     limits: Limits = field(default_factory=Limits)
 
     @property
@@ -112,6 +118,13 @@ class Settings:
                 "(set GATEWAY_ALLOW_EMBEDDED_DB=1 to run on the embedded PostgreSQL)"
             )
 
+        webhooks_allow_http = _flag(get("WEBHOOKS_ALLOW_HTTP"))
+        webhooks_allow_private = _flag(get("WEBHOOKS_ALLOW_PRIVATE"))
+        if not development and (webhooks_allow_http or webhooks_allow_private):
+            raise SettingsError(
+                "GATEWAY_WEBHOOKS_ALLOW_HTTP and GATEWAY_WEBHOOKS_ALLOW_PRIVATE are for development only"
+            )
+
         origins = tuple(o.strip().rstrip("/") for o in (get("ALLOWED_ORIGINS", "") or "").split(",") if o.strip())
         defaults = Limits()
         return cls(
@@ -142,6 +155,9 @@ class Settings:
             trusted_documents_only=(get("TRUSTED_DOCUMENTS_ONLY", "") or "").lower() in ("1", "true", "yes"),
             apq_max_document_bytes=get_int("APQ_MAX_DOCUMENT_BYTES", 32 * 1024),
             apq_max_documents=get_int("APQ_MAX_DOCUMENTS", 10_000),
+            webhooks_allow_http=webhooks_allow_http,
+            webhooks_allow_private=webhooks_allow_private,
+            webhook_worker=_flag(get("WEBHOOK_WORKER", "1")),
             limits=Limits(
                 max_depth=get_int("MAX_DEPTH", defaults.max_depth),
                 max_aliases=get_int("MAX_ALIASES", defaults.max_aliases),
@@ -150,6 +166,10 @@ class Settings:
                 max_page_size=get_int("MAX_PAGE_SIZE", defaults.max_page_size),
             ),
         )
+
+
+def _flag(value: str | None) -> bool:
+    return (value or "").lower() in ("1", "true", "yes")
 
 
 def _vies(mode: str | None) -> str:

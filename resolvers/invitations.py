@@ -13,7 +13,7 @@ from gateway.db.models import Invitation, Membership, Organization, User
 from gateway.i18n import N_
 from permissions.policy import ACTIVE, grant_refusal
 from permissions.rights import ALL_TOPICS, Right, Role, Topic, role_name
-from resolvers import audit, email_verification, identity, mail, scopes
+from resolvers import audit, email_verification, identity, mail, scopes, webhook_events
 from resolvers.context import Context
 from resolvers.emails import normalize_email
 from resolvers.results import Outcome
@@ -207,6 +207,8 @@ async def accept(
         invitation.status = ACCEPTED
         invitation.responded_at = now
         await session.flush()
+        data = webhook_events.member_joined(membership, user)
+        await webhook_events.emit(session, invitation.organization_id, "member.joined", data, now)
         entry_ctx = ctx if created is None else ctx.acting_as(user_id)
         audit.record(
             session,

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.db.base import new_id
 from gateway.db.models import BillingAddress, Invoice, InvoiceCounter, Order, OrderLine, Organization
+from resolvers import webhook_events
 
 
 async def next_number(session: AsyncSession, year: int) -> int:
@@ -118,4 +119,7 @@ async def issue(session: AsyncSession, order: Order, method: str, now: datetime)
         issued_at=now,
     )
     session.add(invoice)
+    await webhook_events.emit(
+        session, invoice.organization_id, "invoice.issued", webhook_events.invoice_issued(invoice), now
+    )
     return invoice

@@ -9,13 +9,12 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from gateway.db.models import Product
 from gateway.db.models.products import FINAL_STATUSES
 from gateway.settings import Settings
-from resolvers import renewals
+from resolvers import product_status, renewals
 
 log = logging.getLogger(__name__)
 
@@ -32,26 +31,18 @@ class JobReport:
 
 
 async def suspend_unverified_domains(session: AsyncSession, now: datetime) -> int:
-    result = await session.execute(
-        update(Product)
-        .where(
-            Product.kind == "DOMAIN",
-            Product.verification_status == "PENDING",
-            Product.verification_deadline <= now,
-            Product.status == "ACTIVE",
-        )
-        .values(status="SUSPENDED", suspended_reason="VERIFICATION", updated_at=now)
-    )
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+    pending = [
+        Product.kind == "DOMAIN",
+        Product.verification_status == "PENDING",
+        Product.verification_deadline <= now,
+        Product.status == "ACTIVE",
+    ]
+    return await product_status.change_where(session, pending, now, status="SUSPENDED", suspended_reason="VERIFICATION")
 
 
 async def apply_cancellations(session: AsyncSession, now: datetime) -> int:
-    result = await session.execute(
-        update(Product)
-        .where(Product.cancellation_effective_at <= now, Product.status.not_in(FINAL_STATUSES))
-        .values(status="CANCELLED", auto_renew=False, updated_at=now)
-    )
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+    due = [Product.cancellation_effective_at <= now, Product.status.not_in(FINAL_STATUSES)]
+    return await product_status.change_where(session, due, now, status="CANCELLED", auto_renew=False)
 
 
 async def run(db: async_sessionmaker[AsyncSession], settings: Settings, now: datetime) -> JobReport:

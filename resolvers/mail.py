@@ -143,6 +143,21 @@ TEMPLATES: dict[str, dict[str, tuple[str, str]]] = {
             "{link}\n\nIf you did not expect this hand-off, decline it: unanswered, the offer lapses.\n",
         ),
     },
+    "webhook_disabled": {
+        "it": (
+            "Webhook disattivato per {organization}",
+            "Gentile titolare,\n\nl'endpoint webhook {url} di {organization} non riceve gli eventi dal {since} "
+            "(ora italiana): ogni tentativo è fallito per 24 ore, quindi l'abbiamo disattivato.\n"
+            "Quando il ricevitore funziona di nuovo, riattivalo nell'Area Clienti e chiedi di nuovo l'invio "
+            "degli eventi persi.\n",
+        ),
+        "en": (
+            "Webhook disabled for {organization}",
+            "Dear owner,\n\nthe webhook endpoint {url} of {organization} has not received events since {since} "
+            "(Italian time): every attempt failed for 24 hours, so we disabled it.\n"
+            "Once the receiver works again, enable it in the customer area and redeliver the events it missed.\n",
+        ),
+    },
     "recovery_email_changed": {
         "it": (
             "Indirizzo di recupero aggiornato",

@@ -13,7 +13,7 @@ from gateway.db.models import Membership, Organization, User
 from gateway.i18n import N_
 from permissions.policy import ACTIVE, BLOCKED, Grant, grant_refusal, may_manage
 from permissions.rights import Right, Role, Topic
-from resolvers import audit, scopes
+from resolvers import audit, scopes, webhook_events
 from resolvers.context import Context
 from resolvers.organizations import blockers_for_leaving
 from resolvers.results import Outcome
@@ -144,6 +144,8 @@ async def remove_member(ctx: Context, member_id: uuid.UUID) -> Outcome[Membershi
         audit.record(
             session, ctx, target.organization_id, "member.remove", ("Member", target.id), userId=str(target.user_id)
         )
+        removed = webhook_events.member_removed(target, await session.get_one(User, target.user_id))
+        await webhook_events.emit(session, target.organization_id, "member.removed", removed, ctx.clock.now())
     return Outcome(target)
 
 

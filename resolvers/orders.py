@@ -29,7 +29,19 @@ from gateway.i18n import Either, Text
 from gateway.settings import Settings
 from permissions.errors import NotFound
 from permissions.policy import Grant
-from resolvers import audit, descriptions, discounts, domains, fees, invoices, order_domains, verification, vies
+from resolvers import (
+    audit,
+    descriptions,
+    discounts,
+    domains,
+    fees,
+    invoices,
+    order_domains,
+    product_status,
+    verification,
+    vies,
+    webhook_events,
+)
 from resolvers.catalog import kind_name
 from resolvers.context import Context
 from resolvers.dates import add_months
@@ -432,11 +444,8 @@ async def cancel(ctx: Context, order_id: uuid.UUID) -> Outcome[Order]:
             )
         order.status, order.cancelled_at, order.updated_at = CANCELLED, now, now
         await discounts.give_back(session, order)
-        await session.execute(
-            update(Product)
-            .where(Product.order_id == order.id, Product.status == PENDING)
-            .values(status="CANCELLED", updated_at=now)
-        )
+        undelivered = [Product.order_id == order.id, Product.status == PENDING]
+        await product_status.change_where(session, undelivered, now, status="CANCELLED")
         audit.record(session, ctx, order.organization_id, "order.cancel", ("Order", order.id), number=order.number)
     return Outcome(order)
 
@@ -448,6 +457,7 @@ async def complete(session: AsyncSession, settings: Settings, order: Order, now:
         if line.product_id is None:  # discounts and fees deliver nothing
             continue
         product = await session.get_one(Product, line.product_id, with_for_update=True)
+        previous = product.status
         if line.action == "RENEWAL":
             start = product.expires_at if product.expires_at and product.expires_at > now else now
             product.expires_at = add_months(start, line.period_months)
@@ -463,7 +473,9 @@ async def complete(session: AsyncSession, settings: Settings, order: Order, now:
             if product.kind == "DOMAIN":
                 await _start_domain(session, settings, order, product, now)
         product.updated_at = now
+        await product_status.changed(session, product, previous, now)
     order.status, order.paid_at, order.updated_at = PAID, now, now
+    await webhook_events.emit(session, order.organization_id, "order.paid", webhook_events.order_paid(order), now)
 
 
 async def _start_domain(session: AsyncSession, settings: Settings, order: Order, product: Product, now: Any) -> None:

@@ -14,7 +14,7 @@ from gateway.db.models.products import FINAL_STATUSES
 from gateway.i18n import N_, Text, text
 from permissions.policy import membership_holds, membership_sees
 from permissions.rights import Right
-from resolvers import addresses, audit, legal, product_settings, verification
+from resolvers import addresses, audit, legal, product_settings, product_status, verification
 from resolvers.context import Context
 from resolvers.dates import add_months
 from resolvers.emails import normalize_email
@@ -100,6 +100,7 @@ async def configure(ctx: Context, product_id: uuid.UUID, settings: dict[str, Any
         product.settings = clean
         product.status = "ACTIVE"
         product.updated_at = ctx.clock.now()
+        await product_status.changed(session, product, "TO_CONFIGURE", product.updated_at)
         audit.record(session, ctx, product.organization_id, "product.configure", ("Product", product.id))
     return Outcome(product)
 

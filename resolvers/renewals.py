@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import exists, literal, select, text, update
+from sqlalchemy import exists, literal, select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -27,7 +27,7 @@ from gateway.settings import Settings
 from permissions.caller import member_rows
 from permissions.policy import membership_holds, membership_sees
 from permissions.rights import Right
-from resolvers import descriptions, fees, invoices, mail, orders, prepaid, vies
+from resolvers import descriptions, fees, invoices, mail, orders, prepaid, product_status, vies, webhook_events
 from resolvers.domains import display_name
 from resolvers.pricing import vat_cents, vat_for
 from resolvers.vies import ViesCheck
@@ -76,6 +76,8 @@ async def send_expiry_notices(session: AsyncSession, now: datetime) -> int:
         )
         if claimed is None:
             continue
+        data = webhook_events.product_expiring(product, days)
+        await webhook_events.emit(session, product.organization_id, "product.expiring", data, now)
         for user in await _members_for(session, product, "EXPIRY", Right.VIEW_PRODUCTS):
             mail.enqueue(
                 session,
@@ -224,12 +226,8 @@ async def _tell_payers(session: AsyncSession, product: Product, order: Order, no
 
 async def expire_lapsed(session: AsyncSession, now: datetime) -> int:
     """Products not on auto-renew end at their expiry."""
-    result = await session.execute(
-        update(Product)
-        .where(Product.auto_renew.is_(False), Product.status.in_(LIVE), Product.expires_at <= now)
-        .values(status="EXPIRED", updated_at=now)
-    )
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+    lapsed = [Product.auto_renew.is_(False), Product.status.in_(LIVE), Product.expires_at <= now]
+    return await product_status.change_where(session, lapsed, now, status="EXPIRED")
 
 
 async def suspend_unpaid(session: AsyncSession, settings: Settings, now: datetime) -> int:
@@ -257,12 +255,9 @@ async def suspend_unpaid(session: AsyncSession, settings: Settings, now: datetim
     suspended = 0
     for order in overdue:
         renewed = select(OrderLine.product_id).where(OrderLine.order_id == order.id, OrderLine.action == "RENEWAL")
-        result = await session.execute(
-            update(Product)
-            .where(Product.id.in_(renewed), Product.status.in_(("ACTIVE", "TO_CONFIGURE")))
-            .values(status="SUSPENDED", suspended_reason="NON_PAYMENT", updated_at=now)
-            .returning(Product.id)
+        live = [Product.id.in_(renewed), Product.status.in_(("ACTIVE", "TO_CONFIGURE"))]
+        suspended += await product_status.change_where(
+            session, live, now, status="SUSPENDED", suspended_reason="NON_PAYMENT"
         )
-        suspended += len(result.all())
         await fees.add_reactivation_fee(session, order)
     return suspended

@@ -12,7 +12,7 @@ from gateway.db.base import new_id
 from gateway.db.models import DomainVerification, Product
 from gateway.i18n import local_date
 from gateway.settings import Settings
-from resolvers import mail
+from resolvers import mail, product_status
 from resolvers.domains import display_name
 from resolvers.tokens import new_token, token_hash
 
@@ -72,5 +72,6 @@ async def confirm(session: AsyncSession, settings: Settings, token: str, now: da
     product.verification_deadline = None
     if product.status == "SUSPENDED" and product.suspended_reason == "VERIFICATION":
         product.status, product.suspended_reason = "ACTIVE", None
+        await product_status.changed(session, product, "SUSPENDED", now)
     product.updated_at = now
     return product

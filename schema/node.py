@@ -33,6 +33,7 @@ from schema.orders import Order
 from schema.organizations import Organization
 from schema.product_transfers import ProductTransfer, side_of
 from schema.products import Product
+from schema.webhooks import WebhookDelivery, WebhookEndpoint
 
 Fetch = Callable[[Any, uuid.UUID], Awaitable[Any]]
 
@@ -155,6 +156,16 @@ RULES: dict[str, NodeRule] = {
         _built(_by("api_token_by_id"), lambda ctx, r: ApiToken.from_row(r, ctx.clock.now())),
         role=Role.ADMIN,
         in_person=True,
+    ),
+    "WebhookEndpoint": NodeRule(
+        _in(_by("webhook_endpoint_by_id")),
+        _built(_by("webhook_endpoint_by_id"), lambda ctx, r: WebhookEndpoint.from_row(r)),
+        right=Right.MANAGE_ORGANIZATION,
+    ),
+    "WebhookDelivery": NodeRule(
+        _in(_by("webhook_delivery_by_id")),
+        _built(_by("webhook_delivery_by_id"), lambda ctx, r: WebhookDelivery.from_row(r)),
+        right=Right.MANAGE_ORGANIZATION,
     ),
 }
 MAX_NODES = 100

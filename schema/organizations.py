@@ -30,6 +30,7 @@ from schema.members import Member, MemberStatus
 from schema.orders import Order, OrderStatus
 from schema.product_transfers import ProductTransfer
 from schema.products import Product, ProductFilterInput, ProductOrder, product_filter
+from schema.webhooks import WebhookEndpoint
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -208,6 +209,22 @@ class Organization(relay.Node):
         loader = info.context.loaders.audit_page
         page = await loader.load(PageKey(self.organization_id, check_page(info, first, after, last, before)))
         return Connection.of(page, AuditEntry.from_row, counted(loader, self.organization_id))
+
+    @strawberry.field(
+        extensions=[requires(Right.MANAGE_ORGANIZATION)],
+        description="Where the organization's events are sent (see the README's Webhooks section), oldest first.",
+    )
+    async def webhook_endpoints(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[WebhookEndpoint] | None:
+        loader = info.context.loaders.webhook_endpoints_page
+        page = await loader.load(PageKey(self.organization_id, check_page(info, first, after, last, before)))
+        return Connection.of(page, WebhookEndpoint.from_row, counted(loader, self.organization_id))
 
     @strawberry.field(
         extensions=[requires(Right.VIEW_PRODUCTS)],

@@ -26,6 +26,7 @@ from schema.product_mutations import ProductMutation
 from schema.product_transfers import ProductTransferMutation
 from schema.proforma import ProformaMutation
 from schema.viewer import Viewer
+from schema.webhook_mutations import WebhookMutation
 
 
 @strawberry.type
@@ -58,5 +59,6 @@ class Mutation(
     ContractMutation,
     ProformaMutation,
     ApiTokenMutation,
+    WebhookMutation,
 ):
     pass

@@ -63,6 +63,8 @@ POOR = "ALLOW userErrors=INSUFFICIENT_FUNDS"  # more than the prepaid balance
 DFLT = "ALLOW userErrors=IS_DEFAULT"  # the default billing address stays
 ONF = "ALLOW userErrors=ORGANIZATION_NOT_FOUND"  # a token for an organization one is no active member of
 REV = "ALLOW userErrors=ALREADY_REVOKED"  # a token revoked before
+PLAIN = "ALLOW userErrors=URL_NOT_HTTPS"  # a webhook URL over http: nothing is registered
+QUEUED = "ALLOW userErrors=ALREADY_PENDING"  # a delivery still waiting (no worker runs in tests)
 
 # Who calls. Everyone but the outsider belongs to organization A; the outsider owns only organization B.
 ACTORS = (
@@ -162,6 +164,16 @@ IN_A: dict[str, tuple[str, ...]] = {
     "createIntegrationToken":   (UN,   OK,   OK,   RA,   RA,   RA,   RA,   RA,   RA,   RA,   RA,   RA,   NF,   NF),
     "rotateApiToken":           (UN,   OK,   OK,   RA,   RA,   RA,   RA,   RA,   RA,   RA,   RA,   RA,   NF,   NF),
     "revokeApiToken":           (UN,   REV,  REV,  RA,   RA,   RA,   RA,   RA,   RA,   RA,   RA,   RA,   NF,   NF),
+    # webhooks
+    "webhookEndpoints":         (UN,   OK,   OK,   MO,   MO,   MO,   OK,   MO,   MO,   MO,   MO,   MO,   NF,   NF),
+    "node(WebhookEndpoint)":    (UN,   OK,   OK,   MO,   MO,   MO,   OK,   MO,   MO,   MO,   MO,   MO,   NF,   NF),
+    "node(WebhookDelivery)":    (UN,   OK,   OK,   MO,   MO,   MO,   OK,   MO,   MO,   MO,   MO,   MO,   NF,   NF),
+    "createWebhookEndpoint":    (UN,   PLAIN, PLAIN, MO,  MO,   MO,   PLAIN, MO,  MO,   MO,   MO,   MO,   NF,   NF),
+    "updateWebhookEndpoint":    (UN,   OK,   OK,   MO,   MO,   MO,   OK,   MO,   MO,   MO,   MO,   MO,   NF,   NF),
+    "deleteWebhookEndpoint":    (UN,   OK,   OK,   MO,   MO,   MO,   OK,   MO,   MO,   MO,   MO,   MO,   NF,   NF),
+    "rotateWebhookSecret":      (UN,   OK,   OK,   MO,   MO,   MO,   OK,   MO,   MO,   MO,   MO,   MO,   NF,   NF),
+    "redeliverWebhook":         (UN,   QUEUED, QUEUED, MO, MO,  MO,   QUEUED, MO, MO,   MO,   MO,   MO,   NF,   NF),
+    "pingWebhookEndpoint":      (UN,   OK,   OK,   MO,   MO,   MO,   OK,   MO,   MO,   MO,   MO,   MO,   NF,   NF),
 }  # fmt: skip
 
 # The same operations against organization B: nobody from A learns anything; its owner is the positive control.
@@ -244,6 +256,16 @@ IN_B: dict[str, tuple[str, ...]] = {
     "createIntegrationToken":   (UN,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   OK),
     "rotateApiToken":           (UN,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   OK),
     "revokeApiToken":           (UN,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   REV),
+    # webhooks
+    "webhookEndpoints":         (UN,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   OK),
+    "node(WebhookEndpoint)":    (UN,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   OK),
+    "node(WebhookDelivery)":    (UN,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   OK),
+    "createWebhookEndpoint":    (UN,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   PLAIN),
+    "updateWebhookEndpoint":    (UN,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   OK),
+    "deleteWebhookEndpoint":    (UN,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   OK),
+    "rotateWebhookSecret":      (UN,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   OK),
+    "redeliverWebhook":         (UN,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   QUEUED),
+    "pingWebhookEndpoint":      (UN,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   OK),
 }  # fmt: skip
 
 # What the product gets wrong today, by (operation, check); the tables above keep the correct behaviour. Checks:
@@ -283,6 +305,9 @@ class Target:
     received_transfer: str = ""  # a hand-off offered to this organization, already declined
     given_transfer: str = ""  # a hand-off this organization offered, already declined
     fresh_invitation: str = ""  # revoked: a new one for every cell
+    webhook_endpoint: str = ""  # subscribed to ORDER_PAID; updated (as it already is), rotated, pinged
+    webhook_delivery: str = ""  # a ping waiting to be sent
+    fresh_webhook_endpoint: str = ""  # deleted: a new one whenever the last one went
     fresh_product: str = ""  # cancelled: a new one for every cell
     integration_token: str = ""  # read through node(id:) and rotated
     revoked_token: str = ""  # an integration token revoked already: revoking it again changes nothing
@@ -578,6 +603,40 @@ OPERATIONS: dict[str, Operation] = {
     "revokeApiToken": mutation(
         "revokeApiToken", "ApiTokenIdInput", "token { id }", lambda t: {"tokenId": t.revoked_token}
     ),
+    # webhooks
+    "webhookEndpoints": org_field("webhookEndpoints { totalCount edges { node { url events } } }"),
+    "node(WebhookEndpoint)": node(lambda t: t.webhook_endpoint),
+    "node(WebhookDelivery)": node(lambda t: t.webhook_delivery),
+    "createWebhookEndpoint": mutation(
+        "createWebhookEndpoint",
+        "CreateWebhookEndpointInput",
+        "endpoint { id } secret",
+        lambda t: {"organizationId": t.organization, "url": "http://8.8.8.8/matrix", "events": ["ORDER_PAID"]},
+    ),
+    "updateWebhookEndpoint": mutation(
+        "updateWebhookEndpoint",
+        "UpdateWebhookEndpointInput",
+        "endpoint { enabled }",
+        lambda t: {"endpointId": t.webhook_endpoint, "enabled": True},  # as it already is
+    ),
+    "deleteWebhookEndpoint": mutation(
+        "deleteWebhookEndpoint",
+        "WebhookEndpointIdInput",
+        "deletedEndpointId",
+        lambda t: {"endpointId": t.fresh_webhook_endpoint},
+    ),
+    "rotateWebhookSecret": mutation(
+        "rotateWebhookSecret", "WebhookEndpointIdInput", "secret", lambda t: {"endpointId": t.webhook_endpoint}
+    ),
+    "redeliverWebhook": mutation(
+        "redeliverWebhook",
+        "RedeliverWebhookInput",
+        "delivery { status }",
+        lambda t: {"deliveryId": t.webhook_delivery},
+    ),
+    "pingWebhookEndpoint": mutation(
+        "pingWebhookEndpoint", "WebhookEndpointIdInput", "delivery { id }", lambda t: {"endpointId": t.webhook_endpoint}
+    ),
 }
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -634,6 +693,10 @@ DECLINE_OFFER = """mutation($id: ID!) { declineProductTransfer(input: {transferI
 CREATE_INTEGRATION_TOKEN = """mutation($input: CreateIntegrationTokenInput!) {
   createIntegrationToken(input: $input) { token { id } userErrors { code } } }"""
 REVOKE_TOKEN = "mutation($id: ID!) { revokeApiToken(input: {tokenId: $id}) { token { id } userErrors { code } } }"
+REGISTER_WEBHOOK = """mutation($id: ID!) { createWebhookEndpoint(input: {organizationId: $id,
+  url: "https://8.8.8.8/matrix", events: [ORDER_PAID]}) { endpoint { id } userErrors { code } } }"""
+PING_WEBHOOK = """mutation($id: ID!) { pingWebhookEndpoint(input: {endpointId: $id}) {
+  delivery { id } userErrors { code } } }"""
 WITHDRAW = """mutation($input: WithdrawPrepaidInput!) {
   withdrawPrepaid(input: $input) { withdrawal { id } userErrors { code } } }"""
 
@@ -730,6 +793,10 @@ class Scenario:
             "id"
         ]
 
+    async def webhook_endpoint(self, owner: str, organization_id: str) -> str:
+        registered = await self.ok(owner, REGISTER_WEBHOOK, {"id": organization_id})
+        return registered["createWebhookEndpoint"]["endpoint"]["id"]
+
     async def pending_order(self, owner: str, organization_id: str) -> str:
         placed = await place_order(self.client, self.people[owner], organization_id, HOSTING)
         assert placed["userErrors"] == [], placed
@@ -746,6 +813,8 @@ class Scenario:
         if name == "revokeInvitation" and target.label != "ghost":
             email = f"revoke-{next(_emails)}@example.net"
             target.fresh_invitation = await self.invite(target.owner, target.organization, email)
+        if name == "deleteWebhookEndpoint" and target.label != "ghost" and not target.fresh_webhook_endpoint:
+            target.fresh_webhook_endpoint = await self.webhook_endpoint(target.owner, target.organization)
         if name == "requestCancellation" and target.label != "ghost":
             target.fresh_product = target.spare_products.pop()
         operation = OPERATIONS[name]
@@ -767,6 +836,8 @@ class Scenario:
             await self.ok(target.owner, CANCEL_ORDER, {"id": payload["order"]["id"]})
         elif name == "cancelOrder":
             target.pending_order = await self.pending_order(target.owner, target.organization)
+        elif name == "deleteWebhookEndpoint":
+            target.fresh_webhook_endpoint = ""
         elif name == "addBillingAddress":
             await self.ok(target.owner, REMOVE_ADDRESS, {"id": payload["billingAddress"]["id"]})
         elif name == "cancelBankTransfer":  # the order waits for a transfer again, for the next cell
@@ -799,6 +870,8 @@ async def stock(s: Scenario, resources: tuple[Any, Any, Any], label: str, owner:
     await s.ok(owner, ACCEPT_CONTRACT, {"input": {"organizationId": org, "version": version}})
     revoked = await s.integration_token(owner, org)
     await s.ok(owner, REVOKE_TOKEN, {"id": revoked})
+    webhook_endpoint = await s.webhook_endpoint(owner, org)
+    pinged = await s.ok(owner, PING_WEBHOOK, {"id": webhook_endpoint})
     s.secrets[label] = [*domains, STREETS[label]]
     hidden = [name for name in domains if name != showcase_name]
     s.secrets[f"{label} outside the scope"] = [*hidden, domain, hosting, *spares]
@@ -811,6 +884,8 @@ async def stock(s: Scenario, resources: tuple[Any, Any, Any], label: str, owner:
         "invoice": billing["invoices"]["edges"][0]["node"]["id"],
         "address": added["addBillingAddress"]["billingAddress"]["id"],
         "contract_version": version,
+        "webhook_endpoint": webhook_endpoint,
+        "webhook_delivery": pinged["pingWebhookEndpoint"]["delivery"]["id"],
         "payment": billing["payments"]["edges"][0]["node"]["id"],
         "withdrawal": withdrawn["withdrawPrepaid"]["withdrawal"]["id"],
         "audit_entry": billing["auditLog"]["edges"][0]["node"]["id"],
@@ -891,6 +966,9 @@ async def build(client: httpx.AsyncClient, resources: tuple[Any, Any, Any]) -> S
         fresh_product=ghost_id("Product"),
         received_transfer=ghost_id("ProductTransfer"),
         given_transfer=ghost_id("ProductTransfer"),
+        webhook_endpoint=ghost_id("WebhookEndpoint"),
+        webhook_delivery=ghost_id("WebhookDelivery"),
+        fresh_webhook_endpoint=ghost_id("WebhookEndpoint"),
     )
     return s
 

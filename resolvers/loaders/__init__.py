@@ -43,6 +43,13 @@ from resolvers.loaders.products import (
 from resolvers.loaders.tokens import ApiTokenByIdLoader, IntegrationTokensPageLoader
 from resolvers.loaders.transfers import ProductTransferByIdLoader
 from resolvers.loaders.users import UserByIdLoader
+from resolvers.loaders.webhooks import (
+    WebhookAttemptsByDeliveryIdLoader,
+    WebhookDeliveriesPageLoader,
+    WebhookDeliveryByIdLoader,
+    WebhookEndpointByIdLoader,
+    WebhookEndpointsPageLoader,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +89,11 @@ class Loaders:
     product_transfer_by_id: ProductTransferByIdLoader
     api_token_by_id: ApiTokenByIdLoader
     integration_tokens_page: IntegrationTokensPageLoader
+    webhook_endpoints_page: WebhookEndpointsPageLoader
+    webhook_endpoint_by_id: WebhookEndpointByIdLoader
+    webhook_deliveries_page: WebhookDeliveriesPageLoader
+    webhook_delivery_by_id: WebhookDeliveryByIdLoader
+    webhook_attempts_by_delivery_id: WebhookAttemptsByDeliveryIdLoader
 
     @classmethod
     def create(cls, db: async_sessionmaker[AsyncSession], caller: Caller) -> Loaders:
@@ -119,4 +131,9 @@ class Loaders:
             product_transfer_by_id=ProductTransferByIdLoader(db),
             api_token_by_id=ApiTokenByIdLoader(db),
             integration_tokens_page=IntegrationTokensPageLoader(db),
+            webhook_endpoints_page=WebhookEndpointsPageLoader(db),
+            webhook_endpoint_by_id=WebhookEndpointByIdLoader(db),
+            webhook_deliveries_page=WebhookDeliveriesPageLoader(db),
+            webhook_delivery_by_id=WebhookDeliveryByIdLoader(db),
+            webhook_attempts_by_delivery_id=WebhookAttemptsByDeliveryIdLoader(db),
         )

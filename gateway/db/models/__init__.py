@@ -24,6 +24,7 @@ from gateway.db.models.organizations import AuditEntry, Invitation, Membership, 
 from gateway.db.models.products import DomainVerification, IpUnblock, Product, ProductTransfer
 from gateway.db.models.throttle import RateLimitBucket
 from gateway.db.models.tokens import ApiToken
+from gateway.db.models.webhooks import WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookSecret
 
 __all__ = [
     "ApiToken",
@@ -61,5 +62,9 @@ __all__ = [
     "Session",
     "User",
     "VatRate",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookEndpoint",
+    "WebhookSecret",
     "Withdrawal",
 ]

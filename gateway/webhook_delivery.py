@@ -112,7 +112,7 @@ async def _claim(resources: Resources) -> tuple[list[Job], datetime]:
         jobs = []
         for delivery, url in rows:
             delivery.next_attempt_at = now + LEASE
-            secrets = await live_secrets(session, delivery.endpoint_id, now)
+            secrets = await live_secrets(session, resources.settings.secret_key, delivery.endpoint_id, now)
             jobs.append(Job(delivery.id, delivery.endpoint_id, url, delivery.message_id, delivery.body, secrets))
     return jobs, now
 

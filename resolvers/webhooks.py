@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from gateway.db.base import new_id
 from gateway.db.models import Organization, WebhookDelivery, WebhookEndpoint, WebhookSecret
 from gateway.i18n import N_
-from resolvers import audit, webhook_events
+from resolvers import audit, sealed, webhook_events
 from resolvers.context import Context
 from resolvers.results import Outcome
 from resolvers.webhook_addresses import AddressRefused, vet
@@ -54,26 +54,30 @@ def _events(events: list[str]) -> Outcome[list[str]]:
     return Outcome(sorted(set(events)))
 
 
-async def live_secrets(session: AsyncSession, endpoint_id: uuid.UUID, now: datetime) -> list[str]:
+SEALING = "webhook signing secrets"
+
+
+async def live_secrets(session: AsyncSession, secret_key: str, endpoint_id: uuid.UUID, now: datetime) -> list[str]:
     """The secrets that sign now: the current one first, then any previous one still in its overlap."""
     rows = await session.execute(
-        select(WebhookSecret.secret_unencrypted)
+        select(WebhookSecret.id, WebhookSecret.secret_sealed)
         .where(
             WebhookSecret.endpoint_id == endpoint_id,
             or_(WebhookSecret.expires_at.is_(None), WebhookSecret.expires_at > now),
         )
         .order_by(WebhookSecret.expires_at.desc().nulls_first(), WebhookSecret.created_at.desc())
     )
-    return list(rows.scalars())
+    return [sealed.unseal(secret_key, SEALING, row_id, value) for row_id, value in rows]
 
 
-def _secret(endpoint: WebhookEndpoint, now: datetime) -> tuple[WebhookSecret, str]:
+def _secret(ctx: Context, endpoint: WebhookEndpoint, now: datetime) -> tuple[WebhookSecret, str]:
     secret = new_secret()
+    row_id = new_id()
     row = WebhookSecret(
-        id=new_id(),
+        id=row_id,
         organization_id=endpoint.organization_id,
         endpoint_id=endpoint.id,
-        secret_unencrypted=secret,
+        secret_sealed=sealed.seal(ctx.settings.secret_key, SEALING, row_id, secret),
         created_at=now,
         expires_at=None,
     )
@@ -110,7 +114,7 @@ async def create(ctx: Context, organization_id: uuid.UUID, url: str, events: lis
         )
         session.add(endpoint)
         await session.flush()
-        row, secret = _secret(endpoint, now)
+        row, secret = _secret(ctx, endpoint, now)
         session.add(row)
         audit.record(
             session, ctx, organization_id, "webhook.create", ("WebhookEndpoint", endpoint.id), url=endpoint.url
@@ -186,7 +190,7 @@ async def rotate(ctx: Context, endpoint_id: uuid.UUID) -> Outcome[WithSecret]:
         ).scalars()
         for old in current:
             old.expires_at = overlap_until  # keeps signing beside the new one for a day
-        row, secret = _secret(endpoint, now)
+        row, secret = _secret(ctx, endpoint, now)
         session.add(row)
         endpoint.updated_at = now
         audit.record(session, ctx, endpoint.organization_id, "webhook.rotate_secret", ("WebhookEndpoint", endpoint.id))

@@ -7,10 +7,14 @@ import base64
 import uuid
 from datetime import timedelta
 
+import pytest
+from cryptography.exceptions import InvalidTag
+from sqlalchemy import text
 from strawberry import relay
 
 from gateway.resources import Resources
-from resolvers import jobs
+from resolvers import jobs, sealed
+from resolvers.webhooks import SEALING
 from tests.orgs import Person, buy, join, organization, person
 from tests.webhooks import ALL_EVENTS, CREATE, create_endpoint, deliveries, delivery_nodes, registered
 
@@ -232,3 +236,21 @@ async def test_a_disabled_endpoint_gets_no_events_and_changes_are_audited(client
     )
     actions = [e["node"]["action"] for e in audit["data"]["organization"]["auditLog"]["edges"]]
     assert "webhook.create" in actions and "webhook.update" in actions
+
+
+async def test_signing_secrets_are_sealed_at_rest_and_open_only_for_their_row(client, engine, settings):
+    """A copied table signs nothing: no form of the secret is stored, and a ciphertext opens only under the
+    server's key and for the row it was sealed for."""
+    owner = await person(client, "sealed@example.com")
+    org = await organization(client, owner)
+    secret = (await create_endpoint(client, owner, org, PUBLIC, ["ORDER_PAID"]))["secret"]
+    raw = base64.b64decode(secret.removeprefix("whsec_"))
+    async with engine.connect() as conn:
+        row = (await conn.execute(text("SELECT id, secret_sealed FROM webhook_secrets"))).one()
+    stored = bytes(row.secret_sealed)
+    assert secret.encode() not in stored and raw not in stored and secret.removeprefix("whsec_").encode() not in stored
+    assert sealed.unseal(settings.secret_key, SEALING, row.id, stored) == secret
+    with pytest.raises(InvalidTag):
+        sealed.unseal(settings.secret_key, SEALING, uuid.uuid4(), stored)
+    with pytest.raises(InvalidTag):
+        sealed.unseal(settings.secret_key + "-other", SEALING, row.id, stored)

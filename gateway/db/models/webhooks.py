@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text, text
+from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text, text
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -35,9 +35,8 @@ class WebhookEndpoint(Base):
 class WebhookSecret(Base):
     """A signing secret; after a rotation the previous one keeps signing until `expires_at`.
 
-    The secret must be usable to sign, so it cannot be stored as a hash. It is stored unencrypted
-    (the column says so) because no AES-GCM implementation is among the locked dependencies; encrypting
-    it with a key derived from GATEWAY_SECRET_KEY needs the `cryptography` package."""
+    The secret must be usable to sign, so it cannot be stored as a hash: it is sealed with AES-GCM under a
+    key derived from GATEWAY_SECRET_KEY, bound to this row's id (resolvers/sealed.py)."""
 
     __tablename__ = "webhook_secrets"
     __table_args__ = (Index("ix_webhook_secrets_endpoint_id", "endpoint_id"),)
@@ -45,7 +44,7 @@ class WebhookSecret(Base):
     id: Mapped[uuid.UUID] = uuid_pk()
     organization_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
     endpoint_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("webhook_endpoints.id", ondelete="CASCADE"))
-    secret_unencrypted: Mapped[str] = mapped_column(String(128))
+    secret_sealed: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[datetime]
     expires_at: Mapped[datetime | None]
 

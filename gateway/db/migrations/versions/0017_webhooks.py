@@ -52,7 +52,7 @@ def upgrade() -> None:
         _id(),
         _fk("organization_id", "organizations"),
         _fk("endpoint_id", "webhook_endpoints"),
-        sa.Column("secret_unencrypted", sa.String(128), nullable=False),
+        sa.Column("secret_sealed", sa.LargeBinary(), nullable=False),
         sa.Column("created_at", TS, nullable=False),
         sa.Column("expires_at", TS),
     )

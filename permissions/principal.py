@@ -16,7 +16,7 @@ class PrincipalKind(Enum):
 
     ANONYMOUS = "anonymous"
     USER = "user"  # a person's login session (cookie or bearer)
-    TOKEN = "token"  # an API token: personal or an organization's integration
+    TOKEN = "token"  # noqa: S105 (a kind of caller, not a secret): an API token, personal or an organization's integration
     STAFF = "staff"  # the provider's support and billing staff
 
 

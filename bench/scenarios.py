@@ -22,9 +22,10 @@ from asgi_lifespan import LifespanManager
 from sqlalchemy import event
 
 from bench import floor as floor_app
+from bench.servers import BENCH_BUDGET
 from gateway.app import create_app
 from gateway.resources import Resources
-from gateway.settings import Settings
+from gateway.settings import KINDS, Budget, Budgets, Settings
 
 VIEWER_ORGANIZATIONS = """query ViewerOrganizations { viewer { organizations(first: 50) { edges { role node {
   id name myMembership { role rights }
@@ -243,4 +244,5 @@ def in_process_settings(database_url: str, secret_key: str, data_dir: Path) -> S
         cookie_secure=True,
         ip_attempts_per_minute=1_000_000_000,
         payment_provider="local-test",
+        budgets=Budgets(**{kind: Budget(BENCH_BUDGET, BENCH_BUDGET, Budgets().of(kind).max_query) for kind in KINDS}),
     )

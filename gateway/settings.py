@@ -44,10 +44,12 @@ KINDS = ("anonymous", "user", "token", "staff")  # permissions.principal.Princip
 @dataclass(frozen=True, slots=True)
 class Budgets:
     enabled: bool = True  # off: no bucket (nor its SQL); the cost is still computed, answered and capped
-    anonymous: Budget = Budget(maximum=2_000, restore_rate=50, max_query=1_000)
-    user: Budget = Budget(maximum=50_000, restore_rate=1_000, max_query=10_000)
-    token: Budget = Budget(maximum=50_000, restore_rate=1_000, max_query=10_000)
-    staff: Budget = Budget(maximum=100_000, restore_rate=2_000, max_query=20_000)
+    # A burst of `maximum`, then `restore_rate` a second. The largest read of bench/ (a: 50 organizations
+    # with 10 members each) costs 703; anonymous callers only sign up, log in and follow links (10-20 each).
+    anonymous: Budget = Budget(maximum=5_000, restore_rate=100, max_query=1_000)
+    user: Budget = Budget(maximum=20_000, restore_rate=1_000, max_query=10_000)
+    token: Budget = Budget(maximum=20_000, restore_rate=1_000, max_query=10_000)
+    staff: Budget = Budget(maximum=40_000, restore_rate=2_000, max_query=20_000)
 
     def of(self, kind: str) -> Budget:
         return getattr(self, kind, self.anonymous)  # type: ignore[no-any-return]

@@ -129,12 +129,14 @@ def _notes(args: argparse.Namespace, results: dict[str, Any], measured: dict[str
     if "viewer" in measured and "viewer-off" in measured:
         on, off = (per_request_ms(measured[n], "server_cpu_s") for n in ("viewer", "viewer-off"))
         pg_on, pg_off = (per_request_ms(measured[n], "db_cpu_s") for n in ("viewer", "viewer-off"))
-        statements = len(counted["viewer"].statements) if "viewer" in counted else "?"
         print(
             f"The budget check (cost, then one statement on the query_cost_buckets row): viewer {on:.2f} server"
             f" CPU-ms/req with budgets,\n  {off:.2f} without: {on - off:+.2f} ms per request"
-            f" (PostgreSQL {pg_on - pg_off:+.2f} ms); (viewer) runs {statements} statements with it."
+            f" (PostgreSQL {pg_on - pg_off:+.2f} ms)."
         )
+    if counted:
+        budget = ", ".join(f"{n} {len(c.budget)}" for n, c in counted.items() if n in LABELS)
+        print(f"SQL/req leaves out the budget's own statements (spend, and refund when less was used): {budget}.")
     if args.show_sql and "a" in counted:
         print("\nSQL of one (a) request:")
         for i, statement in enumerate(counted["a"].statements, 1):

@@ -1,7 +1,7 @@
 """Query cost on every answer, the per-operation maximum, and each caller's budget.
 
 Runs once per request, after parse and validation and before execution (`on_execute`):
-1. the requested cost (gateway/graphql/cost.py); above the caller kind's per-operation maximum
+1. the requested cost (gateway/graphql/cost.py, cost_plan.py); above the caller kind's per-operation maximum
    the operation is refused as a validation failure (MAX_COST_EXCEEDED) and no bucket is touched;
 2. the caller's bucket pays it (gateway/graphql/buckets.py); when it cannot, nothing executes
    and the answer is HTTP 429 RATE_LIMITED with `retryAfter`;
@@ -20,7 +20,7 @@ from graphql import ExecutionResult, GraphQLError
 from strawberry.extensions import SchemaExtension
 
 from gateway.graphql import buckets
-from gateway.graphql.cost import plan_for
+from gateway.graphql.cost_plan import plan_for
 from gateway.http_errors import RETRY_AFTER_SECONDS, is_database_outage
 from gateway.i18n import text
 from gateway.settings import Budget, Budgets

@@ -39,8 +39,10 @@ from schema.common import encode_id
 
 SECRET_KEY = "bench-secret-key-not-used-anywhere-else-0123456789"  # noqa: S105 (a throwaway database)
 GATEWAY_SCENARIOS = ("a", "b", "d", "d-token", "e", "f", "g", "h", "viewer", "logIn")
+BUDGETS_OFF = "viewer-off"  # (viewer) on a gateway with budgets switched off: the price of the budget check
 EXPLAINED = ("d", "e", "f")  # their statements, captured with their parameters, run under EXPLAIN ANALYZE
 FLOOR_SCENARIOS = ("c", "c-sql")
+ALL_SCENARIOS = (*GATEWAY_SCENARIOS, BUDGETS_OFF, *FLOOR_SCENARIOS)
 
 
 def env_int(name: str, default: int) -> int:
@@ -71,11 +73,15 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     add("--seconds", type=float, default=env_float("SECONDS", 10), help="timed window per scenario (BENCH_SECONDS)")
     add("--warmup", type=float, default=env_float("WARMUP", 2), help="untimed load before each window")
     add("--connections", type=int, default=env_int("CONNECTIONS", 8), help="concurrent keep-alive connections")
-    add("--only", default="", help="comma-separated scenarios, of " + ",".join(GATEWAY_SCENARIOS + FLOOR_SCENARIOS))
+    add(
+        "--only",
+        default="",
+        help="comma-separated, of " + ",".join(ALL_SCENARIOS),
+    )
     add("--show-sql", action="store_true", help="print the SQL of one scenario (a) request")
     add("--show-plans", action="store_true", help="print the EXPLAIN ANALYZE plans of (d), (e) and (f) in full")
     args = parser.parse_args(argv)
-    unknown = set(filter(None, args.only.split(","))) - set(GATEWAY_SCENARIOS + FLOOR_SCENARIOS)
+    unknown = set(filter(None, args.only.split(","))) - set(ALL_SCENARIOS)
     if unknown:
         parser.error(f"unknown scenarios: {', '.join(sorted(unknown))}")
     if args.search and not (args.search.isprintable() and 3 <= len(args.search.strip()) <= 100):
@@ -255,7 +261,7 @@ def run(args: argparse.Namespace, root: Path, pg: EmbeddedPostgres, timings: dic
     )
     if issue := sizes.problem():
         raise SystemExit(f"bench: {issue}")
-    wanted = set(args.only.split(",")) if args.only else set(GATEWAY_SCENARIOS + FLOOR_SCENARIOS)
+    wanted = set(args.only.split(",")) if args.only else set(ALL_SCENARIOS)
     url = pg.start(database="gateway_bench")
     db_pid = servers.pin_postgres(pg.pgdata)
     started = time.perf_counter()
@@ -295,6 +301,13 @@ def run(args: argparse.Namespace, root: Path, pg: EmbeddedPostgres, timings: dic
                 results["measured"][name] = measure(gateway, scenarios[name], args, db_pid)
     finally:
         gateway.stop()
+    if BUDGETS_OFF in wanted:
+        unbudgeted = servers.gateway(url, SECRET_KEY, data_dir, root / "gateway-off.log", budgets=False)
+        try:
+            answer(unbudgeted, scenarios["viewer"])
+            results["measured"][BUDGETS_OFF] = measure(unbudgeted, scenarios["viewer"], args, db_pid)
+        finally:
+            unbudgeted.stop()
     floor_wanted = [scenarios[n] for n in FLOOR_SCENARIOS if n in wanted]
     if floor_wanted:
         results["sql"].update(asyncio.run(sc.count_floor_statements(url, SECRET_KEY, floor_wanted)))

@@ -21,6 +21,7 @@ LABELS = {
     "g": "g  org.invoices(50)",
     "h": "h  payOrder PREPAID",
     "viewer": "   viewer.user",
+    "viewer-off": "   viewer, no budgets",
     "logIn": "   logIn (argon2id)",
     "c": "c  floor: asyncpg+dicts",
     "c-sql": "   floor: JSON in SQL",
@@ -126,6 +127,17 @@ def _notes(args: argparse.Namespace, results: dict[str, Any], measured: dict[str
             f" on {light.checkouts}: {verdict}. Reads run in autocommit (no BEGIN/ROLLBACK, no pre-ping);"
             " each loader batch still checks out its own pooled connection, the floor one in all."
         )
+    if "viewer" in measured and "viewer-off" in measured:
+        on, off = (per_request_ms(measured[n], "server_cpu_s") for n in ("viewer", "viewer-off"))
+        pg_on, pg_off = (per_request_ms(measured[n], "db_cpu_s") for n in ("viewer", "viewer-off"))
+        print(
+            f"The budget check (cost, then one statement on the query_cost_buckets row): viewer {on:.2f} server"
+            f" CPU-ms/req with budgets,\n  {off:.2f} without: {on - off:+.2f} ms per request"
+            f" (PostgreSQL {pg_on - pg_off:+.2f} ms)."
+        )
+    if counted:
+        budget = ", ".join(f"{n} {len(c.budget)}" for n, c in counted.items() if n in LABELS)
+        print(f"SQL/req leaves out the budget's own statements (spend, and refund when less was used): {budget}.")
     if args.show_sql and "a" in counted:
         print("\nSQL of one (a) request:")
         for i, statement in enumerate(counted["a"].statements, 1):

@@ -18,7 +18,7 @@ import asyncpg
 import httpx
 import psutil
 
-from gateway.settings import PROJECT_ROOT
+from gateway.settings import KINDS, PROJECT_ROOT
 
 SERVER_CORE = 0
 CLIENT_CORE = 1
@@ -118,7 +118,20 @@ def start(name: str, argv: list[str], env: dict[str, str], log: Path) -> Server:
     raise SystemExit(f"bench: {name} did not answer /healthz within {START_TIMEOUT:.0f} s:\n{server.log_tail()}")
 
 
-def gateway(database_url: str, secret_key: str, data_dir: Path, log: Path) -> Server:
+# Budgets on, as in production, but large enough that the load never drains one: the check and its
+# statement run on every request, and no answer is a 429 (`viewer-off` runs with them switched off).
+BENCH_BUDGET = 1_000_000_000
+
+
+def budget_env(enabled: bool = True) -> dict[str, str]:
+    env = {"GATEWAY_COST_BUDGETS": "on" if enabled else "off"}
+    for kind in KINDS:
+        env[f"GATEWAY_COST_{kind.upper()}_MAXIMUM"] = str(BENCH_BUDGET)
+        env[f"GATEWAY_COST_{kind.upper()}_RESTORE_RATE"] = str(BENCH_BUDGET)
+    return env
+
+
+def gateway(database_url: str, secret_key: str, data_dir: Path, log: Path, *, budgets: bool = True) -> Server:
     port = free_port()
     env = {
         "PORT": str(port),
@@ -132,6 +145,7 @@ def gateway(database_url: str, secret_key: str, data_dir: Path, log: Path) -> Se
         "GATEWAY_IP_ATTEMPTS_PER_MINUTE": "1000000000",
         # Production must name its payment provider; the only one there is moves no money.
         "GATEWAY_PAYMENT_PROVIDER": "local-test",
+        **budget_env(budgets),
     }
     return start("gateway", [sys.executable, "-m", "gateway.cli", "serve"], env, log)
 

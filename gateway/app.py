@@ -18,6 +18,7 @@ from gateway.database import open_engine
 from gateway.db.migrate import upgrade
 from gateway.document_routes import contract_document, proforma_document
 from gateway.graphiql import graphiql_asset
+from gateway.graphql.query_cost import RATE_LIMIT_HEADERS
 from gateway.graphql.schema import build_schema
 from gateway.graphql.view import GatewayGraphQL
 from gateway.health import healthz, readyz
@@ -106,7 +107,8 @@ def create_app(
                 allow_credentials=True,
                 allow_methods=["GET", "POST", "OPTIONS"],
                 allow_headers=["Content-Type", "Authorization", "X-Request-Id"],
-                expose_headers=["X-Request-Id"],
+                # A browser frontend reads its query budget from these, and when to retry.
+                expose_headers=["X-Request-Id", "Retry-After", *RATE_LIMIT_HEADERS],
                 max_age=600,
             ),
         )

@@ -29,6 +29,33 @@ class Limits:
 
 
 @dataclass(frozen=True, slots=True)
+class Budget:
+    """One kind of caller's query cost budget: a leaky bucket of `maximum` points refilled at
+    `restore_rate` points a second, and the most a single operation may cost."""
+
+    maximum: int
+    restore_rate: int
+    max_query: int
+
+
+KINDS = ("anonymous", "user", "token", "staff")  # permissions.principal.PrincipalKind values
+
+
+@dataclass(frozen=True, slots=True)
+class Budgets:
+    enabled: bool = True  # off: no bucket (nor its SQL); the cost is still computed, answered and capped
+    # A burst of `maximum`, then `restore_rate` a second. The largest read of bench/ (a: 50 organizations
+    # with 10 members each) costs 703; anonymous callers only sign up, log in and follow links (10-20 each).
+    anonymous: Budget = Budget(maximum=5_000, restore_rate=100, max_query=1_000)
+    user: Budget = Budget(maximum=20_000, restore_rate=1_000, max_query=10_000)
+    token: Budget = Budget(maximum=20_000, restore_rate=1_000, max_query=10_000)
+    staff: Budget = Budget(maximum=40_000, restore_rate=2_000, max_query=20_000)
+
+    def of(self, kind: str) -> Budget:
+        return getattr(self, kind, self.anonymous)  # type: ignore[no-any-return]
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     environment: str = "development"
     database_url: str | None = None
@@ -68,6 +95,7 @@ class Settings:
     webhooks_allow_private: bool = False
     webhook_worker: bool = False
     limits: Limits = field(default_factory=Limits)
+    budgets: Budgets = field(default_factory=Budgets)
 
     @property
     def is_development(self) -> bool:
@@ -125,6 +153,18 @@ class Settings:
                 "GATEWAY_WEBHOOKS_ALLOW_HTTP and GATEWAY_WEBHOOKS_ALLOW_PRIVATE are for development only"
             )
 
+        budget_defaults = Budgets()
+        budgets = {
+            kind: _budget(
+                kind,
+                Budget(
+                    maximum=get_int(f"COST_{kind.upper()}_MAXIMUM", budget_defaults.of(kind).maximum),
+                    restore_rate=get_int(f"COST_{kind.upper()}_RESTORE_RATE", budget_defaults.of(kind).restore_rate),
+                    max_query=get_int(f"COST_{kind.upper()}_MAX_QUERY", budget_defaults.of(kind).max_query),
+                ),
+            )
+            for kind in KINDS
+        }
         origins = tuple(o.strip().rstrip("/") for o in (get("ALLOWED_ORIGINS", "") or "").split(",") if o.strip())
         defaults = Limits()
         return cls(
@@ -165,11 +205,28 @@ class Settings:
                 max_body_bytes=get_int("MAX_BODY_BYTES", defaults.max_body_bytes),
                 max_page_size=get_int("MAX_PAGE_SIZE", defaults.max_page_size),
             ),
+            budgets=Budgets(enabled=_on_off("COST_BUDGETS", get("COST_BUDGETS", "on")), **budgets),
         )
 
 
 def _flag(value: str | None) -> bool:
     return (value or "").lower() in ("1", "true", "yes")
+
+
+def _budget(kind: str, budget: Budget) -> Budget:
+    name = f"GATEWAY_COST_{kind.upper()}"
+    if min(budget.maximum, budget.restore_rate, budget.max_query) < 1:
+        raise SettingsError(f"{name}_MAXIMUM, _RESTORE_RATE and _MAX_QUERY must be positive")
+    # An operation the bucket could never hold would be refused for ever, whatever the caller waits.
+    if budget.max_query > budget.maximum:
+        raise SettingsError(f"{name}_MAX_QUERY must not exceed {name}_MAXIMUM")
+    return budget
+
+
+def _on_off(name: str, value: str | None) -> bool:
+    if (value or "").lower() not in ("on", "off"):
+        raise SettingsError(f"GATEWAY_{name} must be 'on' or 'off'")
+    return (value or "").lower() == "on"
 
 
 def _vies(mode: str | None) -> str:

@@ -14,16 +14,14 @@ from strawberry.extensions import (
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
-from gateway.graphql.cost import cost_limit_rule
 from gateway.graphql.errors import ErrorPolicy, NoNulInStrings
 from gateway.graphql.list_limit import ListsWithinLimit
 from gateway.graphql.parse_cache import ParseCache
 from gateway.graphql.plain_fields import PlainFieldsExecutionContext
 from gateway.graphql.policies import IntrospectionPolicy
-from gateway.settings import Limits, Settings
+from gateway.graphql.query_cost import QueryCostPolicy
+from gateway.settings import Budgets, Limits, Settings
 from schema.root import Mutation, Query
-
-MAX_COST = 50_000
 
 
 class GatewaySchema(strawberry.Schema):
@@ -38,13 +36,13 @@ class GatewaySchema(strawberry.Schema):
 
 def build_schema(settings: Settings | None = None) -> GatewaySchema:
     limits = settings.limits if settings else Limits()
+    budgets = settings.budgets if settings else Budgets()
     allow_anonymous_introspection = settings.is_development if settings else True
     # The limiters build a new rule class per instance; the validation cache keys on the rule classes,
     # so they are built once here and shared by every request.
     rules = [
         *QueryDepthLimiter(max_depth=limits.max_depth).validation_rules,
         *MaxAliasesLimiter(max_alias_count=limits.max_aliases).validation_rules,
-        cost_limit_rule(MAX_COST, limits.max_page_size),
         NoNulInStrings,
         ListsWithinLimit,
     ]
@@ -56,6 +54,8 @@ def build_schema(settings: Settings | None = None) -> GatewaySchema:
         ParseCache,
         lambda: AddValidationRules(rules),
         lambda: ValidationCache(maxsize=256),
+        # Needs the variables, so it runs before execution rather than as a validation rule.
+        lambda: QueryCostPolicy(budgets=budgets, max_page=limits.max_page_size),
     ]
     schema = GatewaySchema(
         query=Query,

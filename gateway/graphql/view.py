@@ -23,6 +23,8 @@ from permissions.errors import GatewayError
 from permissions.principal import PrincipalKind
 from resolvers.context import Context
 
+REFUSED_BEFORE_EXECUTION = (429, 503)  # statuses the budget check sets on the sub-response
+
 
 class GatewayGraphQL(GraphQL[Context, None]):
     def __init__(self, schema: object, *, development: bool) -> None:
@@ -111,9 +113,12 @@ class GatewayGraphQL(GraphQL[Context, None]):
     def create_response(
         self, response_data: GraphQLHTTPResponse | list[GraphQLHTTPResponse], sub_response: Response
     ) -> Response:
+        if sub_response.status_code in REFUSED_BEFORE_EXECUTION and isinstance(response_data, dict):
+            # Over budget (429) or no database for the budget (503): nothing ran, so there is no `data`.
+            response_data = {k: v for k, v in response_data.items() if k in ("errors", "extensions")}
         response = super().create_response(response_data, sub_response)
         wants_spec_media_type = getattr(sub_response, "graphql_response_json", False)
-        if wants_spec_media_type:
+        if wants_spec_media_type and sub_response.status_code not in REFUSED_BEFORE_EXECUTION:
             response.headers["content-type"] = GRAPHQL_RESPONSE
             # GraphQL over HTTP: a request that failed before execution (no error has a path) is a 400.
             if (
@@ -122,12 +127,12 @@ class GatewayGraphQL(GraphQL[Context, None]):
                 and response_data.get("errors")
                 and not any(e.get("path") for e in response_data["errors"])
             ):
-                response_data = {"errors": response_data["errors"]}
+                response_data = {k: v for k, v in response_data.items() if k in ("errors", "extensions")}
                 response = Response(self.encode_json(response_data), status_code=400, media_type=GRAPHQL_RESPONSE)
                 response.headers.raw.extend(sub_response.headers.raw)
         get_request = getattr(sub_response, "get_request", None)
         if get_request is not None and isinstance(response_data, dict):
-            response = cacheable(response, get_request, bool(response_data.get("errors")))
+            response = cacheable(response, get_request, response_data)
         return response
 
     async def get_sub_response(self, request: Request) -> Response:  # type: ignore[override]

@@ -11,8 +11,10 @@ from gateway.clock import Clock
 from gateway.settings import Settings
 from permissions.errors import Forbidden, Unauthenticated
 from permissions.principal import ANONYMOUS, AuthMethod, Principal
+from permissions.staff import StaffRole
 from resolvers import api_tokens, sessions
 from resolvers.api_token_format import looks_like_api_token
+from resolvers.sessions import AuthenticatedSession
 
 TRUSTED_FETCH_SITES = ("same-origin", "none")
 
@@ -64,7 +66,7 @@ async def resolve_principal(
         row = await sessions.authenticate(db, settings, token, clock.now())
         if row is None:
             raise Unauthenticated("The token is not valid or has expired.")
-        return Principal(user_id=row.user_id, session_id=row.id, method=AuthMethod.BEARER, language=row.language)
+        return _session_principal(row, AuthMethod.BEARER)
     cookie = request.cookies.get(settings.cookie_name)
     if not cookie:
         return ANONYMOUS
@@ -73,4 +75,11 @@ async def resolve_principal(
     row = await sessions.authenticate(db, settings, cookie, clock.now())
     if row is None:
         return ANONYMOUS
-    return Principal(user_id=row.user_id, session_id=row.id, method=AuthMethod.COOKIE, language=row.language)
+    return _session_principal(row, AuthMethod.COOKIE)
+
+
+def _session_principal(row: AuthenticatedSession, method: AuthMethod) -> Principal:
+    staff_role = StaffRole(row.staff_role) if row.staff_role is not None else None
+    return Principal(
+        user_id=row.user_id, session_id=row.id, method=method, language=row.language, staff_role=staff_role
+    )

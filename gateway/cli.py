@@ -1,4 +1,5 @@
-"""`gateway serve | migrate | seed-demo | schema | mail | orders | payments | credits | promo | documents | jobs`.
+"""`gateway serve | migrate | seed-demo | schema | mail | orders | payments | credits | promo | documents |
+staff | jobs`.
 
 What a person reads goes to stdout; the JSON logs go to stderr. A failure is one line on stderr,
 `gateway: <what went wrong>`, and a non-zero exit status: 2 for usage and settings, 1 for the rest.
@@ -143,6 +144,20 @@ def _documents(args: argparse.Namespace) -> Callable[[object], Awaitable[None]]:
     return run
 
 
+def _staff_members(args: argparse.Namespace) -> Callable[[object], Awaitable[None]]:
+    async def run(resources: object) -> None:
+        from gateway import staff_members_cli
+
+        if args.staff_command == "add":
+            print(await staff_members_cli.add(resources, args.email, args.role))  # type: ignore[arg-type]
+        elif args.staff_command == "remove":
+            print(await staff_members_cli.remove(resources, args.email))  # type: ignore[arg-type]
+        else:
+            print(await staff_members_cli.list_members(resources))  # type: ignore[arg-type]
+
+    return run
+
+
 async def _jobs(resources: object) -> None:
     from resolvers import jobs
 
@@ -204,6 +219,14 @@ def _parser() -> argparse.ArgumentParser:
     register.add_argument("file", type=Path, help="Relay, GraphQL Code Generator or Apollo manifest (JSON)")
     register.add_argument("--source", help="label kept with the documents (default: the file's name)")
     documents_commands.add_parser("list", help="show the trusted documents")
+    staff = commands.add_parser("staff", help="the provider's support and billing staff")
+    staff_commands = staff.add_subparsers(dest="staff_command", required=True)
+    add_staff = staff_commands.add_parser("add", help="make an account (verified address) staff")
+    add_staff.add_argument("email")
+    add_staff.add_argument("--role", required=True, choices=("SUPPORT_AGENT", "BILLING_STAFF", "SUPERADMIN"))
+    remove_staff = staff_commands.add_parser("remove", help="take an account off the staff; ends its sessions")
+    remove_staff.add_argument("email")
+    staff_commands.add_parser("list", help="show the staff")
     jobs = commands.add_parser("jobs", help="time-driven jobs")
     jobs_commands = jobs.add_subparsers(dest="jobs_command", required=True)
     jobs_commands.add_parser("run", help="run the due jobs once")
@@ -265,6 +288,8 @@ def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
         asyncio.run(_with_resources(settings, _staff("promo", args)))
     elif args.command == "documents":
         asyncio.run(_with_resources(settings, _documents(args)))
+    elif args.command == "staff":
+        asyncio.run(_with_resources(settings, _staff_members(args)))
     elif args.command == "jobs":
         asyncio.run(_with_resources(settings, _jobs))
 

@@ -6,6 +6,7 @@ import argparse
 import uuid
 from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 
 class CommandError(Exception):
@@ -48,3 +49,10 @@ def aware_datetime(value: str) -> datetime:
     if parsed.tzinfo is None:
         raise argparse.ArgumentTypeError(f"{value!r} has no UTC offset, e.g. 2026-01-01T00:00+00:00")
     return parsed
+
+
+def refused(outcome: Any) -> Any:
+    """The value of a resolver's `Outcome`, or its first problem as the command's failure (in English)."""
+    if not outcome.ok:
+        raise CommandError(outcome.problems[0].render("en"))
+    return outcome.value

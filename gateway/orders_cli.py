@@ -2,31 +2,28 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
-
-from gateway.cli_support import CommandError, object_id
-from gateway.db.models import Order
+from gateway.cli_support import CommandError, object_id, refused
 from gateway.resources import Resources
-from resolvers import orders, payments
+from resolvers import staff_billing
 
 
 async def settle(resources: Resources, reference: str, method: str, payment_reference: str) -> str:
-    async with resources.db.begin() as session:
-        stmt = select(Order).with_for_update()
-        # An order is named by its number (what customers and bank transfers quote), its UUID or its API id.
-        try:
-            stmt = stmt.where(Order.id == object_id(reference, "Order"))
-        except CommandError:
-            stmt = stmt.where(Order.number == reference.strip())
-        order = (await session.execute(stmt)).scalar_one_or_none()
-        if order is None:
-            raise CommandError(f"no order {reference}")
-        if order.status != orders.PENDING:
-            raise CommandError(f"order {order.number} is {order.status}, not waiting for payment")
-        invoice = await payments.settle_by_staff(
-            session, resources.settings, order, method, payment_reference, resources.clock.now()
-        )
-        return f"order {order.number} paid (invoice {invoice}); its products are delivered"
+    # An order is named by its number (what customers and bank transfers quote), its UUID or its API id.
+    try:
+        order_id, number = object_id(reference, "Order"), None
+    except CommandError:
+        order_id, number = None, reference.strip()
+    outcome = await staff_billing.settle_order(
+        resources.db,
+        resources.settings,
+        staff_billing.cli_operator(resources),
+        order_id,
+        number,
+        method,
+        payment_reference,
+    )
+    settled = refused(outcome)
+    return f"order {settled.order.number} paid (invoice {settled.invoice_number}); its products are delivered"
 
 
 async def mark_paid(resources: Resources, reference: str) -> str:

@@ -3,11 +3,13 @@
 Every permission decision reads a caller's membership: the Python checks through
 `Grant`, the lists through SQL joins. Both read the same rows from here, so what a
 caller may do is decided once, in one query shape, whoever the caller is: a
-person's session today; an API token narrows these rows, a staff member's view
-adds rows, and neither changes a loader or a check.
+person's session; an API token narrows these rows (`permissions.token_rows`); a
+staff member has none but one per organization they opened in this request, with a
+reason (`staff_view_rows`). None of them changes a loader or a check.
 
 Each row has the columns of `memberships` plus `full`: whether the row holds every
-right (an owner or admin acting in person), so `rights` need not list them.
+right (an owner or admin acting in person), so `rights` need not list them; and
+`staff_view`: the row is a staff member's view, not a membership.
 """
 
 from __future__ import annotations
@@ -16,11 +18,12 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Select, Subquery, false, select
+from sqlalchemy import ColumnElement, Select, Subquery, cast, false, literal, null, select, true
 
-from gateway.db.models import Membership
+from gateway.db.models import Membership, Organization
 from permissions.principal import Principal
 from permissions.rights import Role
+from permissions.staff import VIEW_RIGHTS
 from permissions.token_rows import token_rows
 
 FULL_ROLES = (Role.OWNER.value, Role.ADMIN.value)
@@ -28,7 +31,33 @@ FULL_ROLES = (Role.OWNER.value, Role.ADMIN.value)
 
 def member_rows() -> Select[Any]:
     """Every membership, read as policy: what a member holds in person."""
-    return select(*Membership.__table__.c, Membership.role.in_(FULL_ROLES).label("full"))
+    return select(*Membership.__table__.c, Membership.role.in_(FULL_ROLES).label("full"), false().label("staff_view"))
+
+
+def _value(column: str, value: Any) -> ColumnElement[Any]:
+    return literal(value, type_=Membership.__table__.c[column].type)
+
+
+def staff_view_rows(organization_ids: set[uuid.UUID]) -> Select[Any]:
+    """A staff member's view of the organizations they opened: a member holding `VIEW_RIGHTS` on every product."""
+    columns = Membership.__table__.c
+    values: dict[str, ColumnElement[Any]] = {
+        "id": Organization.id,  # no membership: the view is named by the organization it opens
+        "organization_id": Organization.id,
+        "user_id": cast(null(), columns["user_id"].type),
+        "role": _value("role", Role.MEMBER.value),
+        "rights": _value("rights", sorted(r.value for r in VIEW_RIGHTS)),
+        "all_products": true(),
+        "product_ids": _value("product_ids", []),
+        "topics": _value("topics", []),
+        "status": _value("status", "ACTIVE"),
+        "created_at": Organization.created_at,
+        "updated_at": Organization.updated_at,
+    }
+    stmt = select(*(values[c.name].label(c.name) for c in columns), false().label("full"), true().label("staff_view"))
+    if not organization_ids:
+        return stmt.where(false())
+    return stmt.where(Organization.id.in_(sorted(organization_ids)), Organization.deleted_at.is_(None))
 
 
 @dataclass(slots=True)
@@ -50,6 +79,8 @@ class Caller:
         """The caller's memberships as `member_rows()` columns; nothing for an anonymous caller."""
         if self.principal.token is not None:
             return token_rows(self.principal.token, self.principal.user_id)
+        if self.principal.staff_role is not None:
+            return staff_view_rows(self.viewing)
         if self.principal.user_id is None:
             return member_rows().where(false())
         return member_rows().where(Membership.user_id == self.principal.user_id)

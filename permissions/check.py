@@ -6,7 +6,7 @@ import uuid
 from typing import Any
 
 from gateway.i18n import Either, text
-from permissions.errors import Forbidden, NotFound, Unauthenticated
+from permissions.errors import Forbidden, NotForStaff, NotFound, Unauthenticated
 from permissions.policy import Grant
 from permissions.rights import Right, Role, right_name, role_name
 
@@ -19,12 +19,14 @@ async def authorize(
     role: Role | None = None,
     any_of: tuple[Right, ...] = (),
     product_id: uuid.UUID | None = None,
+    staff_view: bool = True,
 ) -> Grant:
     """The caller's grant in the organization, or the error to answer with.
 
     Not a member (or blocked, or the organization does not exist) is NOT_FOUND,
     so nobody learns which organizations exist; so is a product outside the
-    member's scope. A member lacking the right is FORBIDDEN, naming what is missing.
+    member's scope. A member lacking the right is FORBIDDEN, naming what is missing. `staff_view=False`:
+    about the caller's own membership, which a staff member's view of the organization is not.
     """
     if not context.principal.is_authenticated:
         raise Unauthenticated
@@ -33,6 +35,8 @@ async def authorize(
         grant = await context.loaders.grant_by_organization_id.load(organization_id)
     if grant is None or not grant.active:
         raise NotFound
+    if grant.via_staff_view and not staff_view:
+        raise NotForStaff
     # Before any right: a product outside the member's scope must not be told apart from no product.
     if product_id is not None and not grant.sees_product(product_id):
         raise NotFound

@@ -57,3 +57,23 @@ class TokenNotAllowed(Forbidden):
 
     def __init__(self) -> None:
         super().__init__(None, reason="TOKEN_NOT_ALLOWED")
+
+
+class StaffOnly(Forbidden):
+    """A staff field asked by a customer, a token, or staff whose role does not include it."""
+
+    def __init__(self, role: str, role_name: Text) -> None:
+        super().__init__(
+            Text("This is for the provider's staff, with the role of {role} or higher.", {"role": role_name}),
+            reason="STAFF_ONLY",
+            missingStaffRole=role,
+        )
+
+
+class NotForStaff(Forbidden):
+    """Staff asking for what only a customer does: staff read organizations, they never act in one."""
+
+    default_message = "The provider's staff cannot do this: it is for the organization's own members."
+
+    def __init__(self) -> None:
+        super().__init__(None, reason="STAFF_NOT_CUSTOMER")

@@ -7,6 +7,9 @@ Every field of the API carries one rule:
   `requires_any(Right.X, Right.Y)`: one of them; `requires_role(Role.ADMIN)`: that role or above;
 - `in_person(rule)`: `rule`, and never for an API token, whatever it holds (`@inPerson`): managing tokens,
   passwords, sessions and email addresses, and granting anything;
+- `staff(StaffRole.X)`: the provider's staff holding that platform role or a higher one (`@staff`);
+- `personal()`: about the caller's own membership, never a staff member's view of the organization (`@personal`);
+- `customer(rule)`: `rule`, and never for staff, who read organizations but do not act as customers (`@customer`);
 - `inherited()`: a plain attribute of an object whose edge already enforced its rule
   (checked once per object, never per scalar).
 A field without one is a defect `tests/test_schema_sdl.py` catches.
@@ -24,8 +27,9 @@ from strawberry.permission import BasePermission, PermissionExtension
 from strawberry.schema_directive import Location
 
 from permissions.check import authorize
-from permissions.errors import TokenNotAllowed, Unauthenticated
+from permissions.errors import NotForStaff, StaffOnly, TokenNotAllowed, Unauthenticated
 from permissions.rights import Right, Role
+from permissions.staff import StaffRole, staff_role_name
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +113,55 @@ class InPerson:
     pass
 
 
+@strawberry.schema_directive(
+    locations=[Location.FIELD_DEFINITION],
+    description="For the provider's staff holding this platform role or a higher one; FORBIDDEN with "
+    "`reason: STAFF_ONLY` for anyone else (customers and API tokens included).",
+)
+class Staff:
+    role: StaffRole
+
+
+@strawberry.schema_directive(
+    locations=[Location.FIELD_DEFINITION],
+    description="About the caller's own membership: a staff member reading the organization gets FORBIDDEN "
+    "with `reason: STAFF_NOT_CUSTOMER`.",
+)
+class Personal:
+    pass
+
+
+@strawberry.schema_directive(
+    locations=[Location.FIELD_DEFINITION],
+    description="What customers do: the provider's staff get FORBIDDEN with `reason: STAFF_NOT_CUSTOMER`.",
+)
+class Customer:
+    pass
+
+
+class StaffMemberOf(BasePermission):
+    def __init__(self, role: StaffRole) -> None:
+        self.role = role
+        self._schema_directive = Staff(role=role)
+
+    def has_permission(self, source: Any, info: strawberry.Info, **kwargs: Any) -> bool:
+        principal = info.context.principal
+        if not principal.is_authenticated:
+            raise Unauthenticated
+        if principal.staff_role is None or not principal.staff_role.includes(self.role):
+            raise StaffOnly(self.role.value, staff_role_name(self.role))
+        return True
+
+
+class NotByStaff(BasePermission):
+    _schema_directive = Customer()
+
+    def has_permission(self, source: Any, info: strawberry.Info, **kwargs: Any) -> bool:
+        if info.context.principal.staff_role is not None:
+            raise NotForStaff
+        return True
+
+
 class NotByToken(BasePermission):
     _schema_directive = InPerson()
 
@@ -144,12 +197,16 @@ class InOrganization(BasePermission):
         right: Right | None = None,
         role: Role | None = None,
         any_of: tuple[Right, ...] = (),
+        personal: bool = False,
     ) -> None:
         self.locate = locate
         self.right = right
         self.role = role
         self.any_of = any_of
-        if any_of:
+        self.personal = personal
+        if personal:
+            self._schema_directive = Personal()
+        elif any_of:
             self._schema_directive = RequiresAny(rights=list(any_of))
         elif right is not None:
             self._schema_directive = Requires(right=right)
@@ -168,6 +225,7 @@ class InOrganization(BasePermission):
             role=self.role,
             any_of=self.any_of,
             product_id=target.product_id,
+            staff_view=not self.personal,
         )
         return True
 
@@ -211,6 +269,20 @@ def requires_any(*rights: Right, locate: Locator = from_source) -> PermissionExt
 
 def requires_role(role: Role, locate: Locator = from_source) -> PermissionExtension:
     return PermissionExtension([InOrganization(locate, role=role)])
+
+
+def personal(locate: Locator = from_source) -> PermissionExtension:
+    """An active member, about their own membership: a staff member's view of the organization is refused."""
+    return PermissionExtension([InOrganization(locate, personal=True)])
+
+
+def staff(role: StaffRole) -> PermissionExtension:
+    return PermissionExtension([StaffMemberOf(role)])
+
+
+def customer(rule: PermissionExtension) -> PermissionExtension:
+    """`rule`, asked only after refusing staff: staff never create, join or leave organizations as customers."""
+    return PermissionExtension([NotByStaff(), *rule.permissions])
 
 
 def in_person(rule: PermissionExtension) -> PermissionExtension:

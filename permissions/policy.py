@@ -34,10 +34,11 @@ class Grant:
     product_ids: frozenset[uuid.UUID]
     active: bool
     full: bool = False  # holds every right, whatever `granted` lists (an owner or admin acting in person)
+    via_staff_view: bool = False  # the provider's staff reading an organization they opened, not a member
 
     @classmethod
     def from_row(cls, row: Any) -> Grant:
-        """From a row of `permissions.caller` (the memberships columns and `full`)."""
+        """From a row of `permissions.caller` (the memberships columns, `full` and `staff_view`)."""
         return cls(
             membership_id=row.id,
             organization_id=row.organization_id,
@@ -48,6 +49,7 @@ class Grant:
             product_ids=frozenset(row.product_ids),
             active=row.status == ACTIVE,
             full=row.full,
+            via_staff_view=row.staff_view,
         )
 
     @property

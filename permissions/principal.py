@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from enum import Enum
 
 from permissions.rights import Right
+from permissions.staff import StaffRole
 
 
 class AuthMethod(Enum):
@@ -48,6 +49,7 @@ class Principal:
     method: AuthMethod = AuthMethod.NONE
     language: str | None = None  # the user's chosen language, read with the session
     token: TokenScope | None = None  # an API token's settings; its user (a personal token's) is `user_id`
+    staff_role: StaffRole | None = None  # a staff member's platform role, read with the session
 
     @property
     def is_authenticated(self) -> bool:
@@ -59,6 +61,8 @@ class Principal:
     def kind(self) -> PrincipalKind:
         if self.token is not None:
             return PrincipalKind.TOKEN
+        if self.staff_role is not None:
+            return PrincipalKind.STAFF
         return PrincipalKind.USER if self.user_id is not None else PrincipalKind.ANONYMOUS
 
     @property

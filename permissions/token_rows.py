@@ -58,7 +58,7 @@ def personal_rows(token: TokenScope, user_id: uuid.UUID) -> Select[Any]:
         replaced["all_products"] = false()
         replaced["product_ids"] = _narrowed_products(token)
     columns = [replaced[c.name].label(c.name) if c.name in replaced else c for c in COLUMNS]
-    stmt = select(*columns, false().label("full")).where(Membership.user_id == user_id)
+    stmt = select(*columns, false().label("full"), false().label("staff_view")).where(Membership.user_id == user_id)
     if token.organization_ids is not None:
         stmt = stmt.where(Membership.organization_id.in_(sorted(token.organization_ids)))
     return stmt
@@ -80,7 +80,7 @@ def integration_rows(token: TokenScope) -> Select[Any]:
         "updated_at": Organization.updated_at,
     }
     columns = [values[c.name].label(c.name) for c in COLUMNS]
-    return select(*columns, false().label("full")).where(
+    return select(*columns, false().label("full"), false().label("staff_view")).where(
         and_(Organization.id == organization_id, Organization.deleted_at.is_(None))
     )
 

@@ -8,10 +8,10 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import exists, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from gateway.db.models import ApiToken, Membership, Organization, User
+from gateway.db.models import ApiToken, Membership, Organization, StaffMember, User
 from gateway.settings import Settings
 from permissions.errors import Forbidden
 from permissions.policy import ACTIVE
@@ -80,6 +80,8 @@ async def authenticate(
                 .outerjoin(User, User.id == ApiToken.user_id)
                 .outerjoin(Organization, Organization.id == ApiToken.organization_id)
                 .where(ApiToken.token_hash == token_hash(settings.secret_key, token), *live(now))
+                # Staff never act as a customer, also not through a token issued before they became staff.
+                .where(~exists().where(StaffMember.user_id == ApiToken.user_id))
             )
         ).one_or_none()
         if found is None:

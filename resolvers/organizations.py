@@ -71,7 +71,8 @@ def _viewer_memberships(ctx: Context) -> Select[Any]:
     return (
         select(mine)
         .join(Organization, Organization.id == mine.c.organization_id)
-        .where(mine.c.status == ACTIVE, Organization.deleted_at.is_(None))
+        # A staff member's views are not memberships: the viewer's own list never shows them.
+        .where(mine.c.status == ACTIVE, ~mine.c.staff_view, Organization.deleted_at.is_(None))
     )
 
 

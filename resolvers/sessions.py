@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from gateway.db.models import Session, User
+from gateway.db.models import Session, StaffMember, User
 from gateway.settings import Settings
 from resolvers.tokens import new_token, token_hash
 
@@ -53,6 +53,7 @@ class AuthenticatedSession:
     id: uuid.UUID
     user_id: uuid.UUID
     language: str
+    staff_role: str | None = None  # the account is the provider's staff: its sessions act as staff
 
 
 async def authenticate(
@@ -68,8 +69,9 @@ async def authenticate(
     async with reads() as session:
         found = (
             await session.execute(
-                select(Session, User.language)
+                select(Session, User.language, StaffMember.role)
                 .join(User, User.id == Session.user_id)
+                .outerjoin(StaffMember, StaffMember.user_id == Session.user_id)
                 .where(
                     Session.token_hash == digest,
                     Session.revoked_at.is_(None),
@@ -80,10 +82,10 @@ async def authenticate(
         ).one_or_none()
         if found is None:
             return None
-        row, language = found
+        row, language, staff_role = found
         if now - row.last_seen_at >= TOUCH_EVERY:
             await session.execute(update(Session).where(Session.id == row.id).values(last_seen_at=now))
-        return AuthenticatedSession(row.id, row.user_id, language)
+        return AuthenticatedSession(row.id, row.user_id, language, staff_role)
 
 
 async def revoke(session: AsyncSession, session_id: uuid.UUID, now: datetime) -> None:

@@ -8,7 +8,7 @@ import strawberry
 from strawberry import relay
 
 from permissions.errors import BadUserInput
-from permissions.fields import authenticated, in_person, requires_role
+from permissions.fields import authenticated, customer, in_person, requires_role
 from permissions.rights import Right, Role
 from resolvers import api_token_admin
 from resolvers.api_token_admin import Issued, TokenDraft
@@ -113,7 +113,7 @@ def _secret(issued: Issued) -> str | None:
 @strawberry.type
 class ApiTokenMutation:
     @strawberry.mutation(
-        extensions=[in_person(authenticated())],
+        extensions=[in_person(customer(authenticated()))],
         description="A token that acts as you, within your rights as they are at each request.",
     )
     async def create_personal_access_token(

@@ -5,7 +5,7 @@ from datetime import datetime
 import strawberry
 from strawberry import relay
 
-from permissions.fields import in_person, public, requires
+from permissions.fields import customer, in_person, public, requires
 from permissions.rights import Right, Role, Topic
 from resolvers import invitations
 from resolvers.invitations import InvitationDraft
@@ -140,7 +140,7 @@ class InvitationMutation:
             info, InviteMemberPayload, InviteMemberError, outcome, invitation=lambda row: Invitation.from_row(row, now)
         )
 
-    @strawberry.mutation(extensions=[in_person(public())])
+    @strawberry.mutation(extensions=[in_person(customer(public()))])
     async def accept_invitation(self, info: Info, input: AcceptInvitationInput) -> AcceptInvitationPayload:
         outcome = await invitations.accept(
             info.context,
@@ -159,7 +159,7 @@ class InvitationMutation:
             session_expires_at=lambda done: done.session.session.expires_at if done.session else None,
         )
 
-    @strawberry.mutation(extensions=[in_person(public())])
+    @strawberry.mutation(extensions=[in_person(customer(public()))])
     async def decline_invitation(self, info: Info, input: DeclineInvitationInput) -> DeclineInvitationPayload:
         outcome = await invitations.decline(info.context, input.token, decode_id(input.invitation_id, "Invitation"))
         return await payload(

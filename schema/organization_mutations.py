@@ -3,7 +3,7 @@ from __future__ import annotations
 import strawberry
 from strawberry import relay
 
-from permissions.fields import authenticated, in_person, member, requires, requires_role
+from permissions.fields import authenticated, customer, in_person, member, requires, requires_role
 from permissions.rights import Right, Role
 from resolvers import logos, members, organizations
 from resolvers.organizations import OrganizationDraft
@@ -170,7 +170,9 @@ ORG = organization_argument("input.organization_id")
 
 @strawberry.type
 class OrganizationMutation:
-    @strawberry.mutation(extensions=[in_person(authenticated())], description="The creator becomes its OWNER.")
+    @strawberry.mutation(
+        extensions=[in_person(customer(authenticated()))], description="The creator becomes its OWNER."
+    )
     async def create_organization(self, info: Info, input: CreateOrganizationInput) -> CreateOrganizationPayload:
         outcome = await organizations.create(info.context, _draft(input))
         return await payload(

@@ -11,7 +11,16 @@ from strawberry import relay
 from gateway.db.models import Organization as OrganizationRow
 from gateway.i18n import N_, translate
 from permissions.errors import BadUserInput
-from permissions.fields import INHERITED, in_person, inherited, member, requires, requires_any, requires_role
+from permissions.fields import (
+    INHERITED,
+    in_person,
+    inherited,
+    member,
+    personal,
+    requires,
+    requires_any,
+    requires_role,
+)
 from permissions.policy import Grant
 from permissions.rights import Right, Role
 from resolvers import organizations, product_transfers
@@ -123,7 +132,7 @@ class Organization(relay.Node):
         )
 
     @strawberry.field(
-        extensions=[member()],
+        extensions=[personal()],
         description="The caller's own role, rights and scope here; null for an integration token (no member).",
     )
     async def my_membership(self, info: Info) -> Member | None:
@@ -355,7 +364,7 @@ class Organization(relay.Node):
     async def contract(self, info: Info) -> Contract | None:
         return await Contract.for_organization(info, self.organization_id)
 
-    @strawberry.field(extensions=[member()], description="Why the caller cannot leave now; empty when they can.")
+    @strawberry.field(extensions=[personal()], description="Why the caller cannot leave now; empty when they can.")
     async def leave_blockers(self, info: Info) -> list[Blocker] | None:
         return Blocker.of(await organizations.leave_blockers(info.context, self.organization_id), info.context.language)
 

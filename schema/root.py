@@ -7,7 +7,8 @@ import uuid
 import strawberry
 from strawberry import relay
 
-from permissions.fields import authenticated, member
+from permissions.fields import authenticated, member, staff
+from permissions.staff import StaffRole
 from schema.api_token_mutations import ApiTokenMutation
 from schema.billing_addresses import BillingAddressMutation
 from schema.catalog import CatalogQuery
@@ -25,6 +26,8 @@ from schema.payment_mutations import PaymentMutation
 from schema.product_mutations import ProductMutation
 from schema.product_transfers import ProductTransferMutation
 from schema.proforma import ProformaMutation
+from schema.staff import StaffQuery
+from schema.staff_mutations import StaffMutation
 from schema.viewer import Viewer
 from schema.webhook_mutations import WebhookMutation
 
@@ -43,6 +46,14 @@ class Query(NodeQuery, CatalogQuery):
         organization_id: uuid.UUID = decode_id(id, "Organization")  # type: ignore[assignment]
         return Organization.from_row(await info.context.loaders.organization_by_id.load(organization_id))
 
+    @strawberry.field(
+        extensions=[staff(StaffRole.SUPPORT_AGENT)],
+        description="For the provider's support and billing staff: searches across organizations, and "
+        "organizations opened with a reason (audited).",
+    )
+    def staff(self) -> StaffQuery | None:
+        return StaffQuery()
+
 
 @strawberry.type
 class Mutation(
@@ -60,5 +71,6 @@ class Mutation(
     ProformaMutation,
     ApiTokenMutation,
     WebhookMutation,
+    StaffMutation,
 ):
     pass

@@ -81,7 +81,7 @@ def test_version():
 
 async def test_an_order_that_does_not_exist_is_a_failure(engine, database_url):
     result = run(database_url, "orders", "mark-paid", "ORD-2099-000001")
-    assert one_line_failure(result) == "gateway: no order ORD-2099-000001"
+    assert one_line_failure(result) == "gateway: No order ORD-2099-000001."
 
 
 async def test_an_order_not_waiting_for_payment_is_a_failure(client, database_url):
@@ -89,7 +89,7 @@ async def test_an_order_not_waiting_for_payment_is_a_failure(client, database_ur
     order = (await place_order(client, owner, await organization(client, owner), HOSTING))["order"]
     assert run(database_url, "orders", "mark-paid", order["number"]).returncode == 0
     again = run(database_url, "payments", "reconcile", order["number"], "--reference", "CRO 1")
-    assert one_line_failure(again) == f"gateway: order {order['number']} is PAID, not waiting for payment"
+    assert one_line_failure(again) == f"gateway: Order {order['number']} is PAID, not waiting for payment."
 
 
 async def test_orders_are_named_by_global_id_uuid_or_number(client, database_url):
@@ -121,16 +121,16 @@ async def test_ids_that_name_nothing_or_something_else_are_refused(client, datab
     assert wrong_type.returncode == 2
     assert f"{order_id!r} is neither a UUID nor a global id of type Organization" in wrong_type.stderr
     missing = run(database_url, "credits", "grant", str(uuid.uuid4()), "HOSTING", "1000", "--reason", "x")
-    assert one_line_failure(missing).startswith("gateway: no organization ")
+    assert one_line_failure(missing) == "gateway: No such organization."
     bad_kind = run(database_url, "credits", "grant", org, "PIZZA", "1000", "--reason", "x")
-    assert one_line_failure(bad_kind).startswith("gateway: a credit needs a product kind")
+    assert one_line_failure(bad_kind).startswith("gateway: A credit is for one kind of product: DOMAIN, HOSTING")
 
 
 async def test_promo_codes_refuse_duplicates_and_times_without_offset(engine, database_url):
     args = ["promo", "create", "CLI10", "--description", "10%", "--percent", "10"]
     window = ["--valid-from", "2026-01-01T00:00+00:00", "--valid-until", "2026-12-31T00:00+00:00"]
     assert run(database_url, *args, *window).stdout == "promo code CLI10 created\n"
-    assert one_line_failure(run(database_url, *args, *window)) == "gateway: promo code CLI10 already exists"
+    assert one_line_failure(run(database_url, *args, *window)) == "gateway: Promo code CLI10 already exists."
     naive = run(database_url, *args, "--valid-from", "2026-01-01", "--valid-until", "2026-12-31T00:00+00:00")
     assert naive.returncode == 2
     assert "has no UTC offset" in naive.stderr and "Traceback" not in naive.stderr
@@ -169,3 +169,23 @@ def test_production_refuses_the_embedded_database_unless_told(tmp_path):
     told = Settings.from_env(env | {"GATEWAY_ALLOW_EMBEDDED_DB": "1"})
     assert told.database_url is None and told.allow_embedded_db
     assert Settings.from_env({"GATEWAY_DATA_DIR": str(tmp_path)}).allow_embedded_db is False
+
+
+async def test_staff_are_added_listed_and_removed_at_the_terminal(client, database_url):
+    await person(client, "supporto@provider.it")
+    unverified = await person(client, "nuovo@provider.it", verified=False)
+    assert run(database_url, "staff", "list").stdout == "no staff yet\n"
+    added = run(database_url, "staff", "add", "Supporto@Provider.it", "--role", "SUPERADMIN")
+    assert added.stdout == "supporto@provider.it is staff: SUPERADMIN\n"
+    assert run(database_url, "staff", "list").stdout.split()[:2] == ["supporto@provider.it", "SUPERADMIN"]
+    assert one_line_failure(run(database_url, "staff", "add", unverified.email, "--role", "SUPPORT_AGENT")) == (
+        "gateway: The account's address is not verified yet."
+    )
+    assert one_line_failure(run(database_url, "staff", "add", "x@example.com", "--role", "SUPPORT_AGENT")) == (
+        "gateway: No account uses x@example.com: sign up first."
+    )
+    assert one_line_failure(run(database_url, "staff", "remove", "supporto@provider.it")) == (
+        "gateway: The last superadmin cannot leave the staff."
+    )
+    wrong_role = run(database_url, "staff", "add", "supporto@provider.it", "--role", "GOD")
+    assert wrong_role.returncode == 2 and "invalid choice" in wrong_role.stderr

@@ -5,7 +5,17 @@ from graphql import ObjectTypeDefinitionNode, parse
 from gateway.graphql.schema import build_schema
 from gateway.settings import PROJECT_ROOT
 
-RULES = {"public", "authenticated", "member", "requires", "requiresAny", "requiresRole", "inherited"}
+RULES = {
+    "public",
+    "authenticated",
+    "member",
+    "personal",
+    "requires",
+    "requiresAny",
+    "requiresRole",
+    "staff",
+    "inherited",
+}
 
 
 def test_committed_sdl_matches_the_live_schema():
@@ -50,3 +60,33 @@ def test_organization_data_is_guarded_by_membership_rules():
     assert rules["invitations"] == {"requires"}
     assert rules["auditLog"] == {"requiresRole"}
     assert rules["members"] == {"member"}
+
+
+def test_staff_rules_sit_where_staff_read_and_customers_act():
+    """Staff fields say `@staff`; what only customers do says `@customer`; what reads the caller's own
+    membership says `@personal`. Exactly these fields, so a new one is a decision, not an accident."""
+    document = parse(build_schema().as_str())
+    marked: dict[str, set[str]] = {"staff": set(), "customer": set(), "personal": set()}
+    for definition in document.definitions:
+        if isinstance(definition, ObjectTypeDefinitionNode):
+            for f in definition.fields or ():
+                for d in f.directives or ():
+                    if d.name.value in marked:
+                        marked[d.name.value].add(f"{definition.name.value}.{f.name.value}")
+    assert marked["customer"] == {
+        "Mutation.createOrganization",
+        "Mutation.acceptInvitation",
+        "Mutation.declineInvitation",
+        "Mutation.createPersonalAccessToken",
+    }
+    assert marked["personal"] == {"Organization.myMembership", "Organization.leaveBlockers"}
+    assert {f for f in marked["staff"] if not f.startswith("StaffQuery.")} == {
+        "Query.staff",
+        "Mutation.staffRecordBankTransfer",
+        "Mutation.staffMarkOrderPaid",
+        "Mutation.staffGrantCredit",
+        "Mutation.staffCreatePromoCode",
+        "Mutation.addStaffMember",
+        "Mutation.changeStaffRole",
+        "Mutation.removeStaffMember",
+    }

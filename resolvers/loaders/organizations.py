@@ -5,7 +5,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy import ColumnElement, Select, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from gateway.db.models import ApiToken, AuditEntry, Invitation, Membership, Organization, User
@@ -127,12 +127,14 @@ class InvitationsPageLoader(OrganizationPageLoader):
 
 
 def audit_rows() -> Select[Any]:
-    """Audit entries with the actor's name and login email beside them, and the API token's name if one acted."""
+    """Audit entries with the actor's name and login email beside them, and the API token's name if one acted.
+    The provider's staff act as the provider: customers read their role and reason, never who they are."""
+    person = AuditEntry.actor_kind != "staff"
     return (
         select(
             *AuditEntry.__table__.c,
-            User.full_name.label("actor_name"),
-            User.email.label("actor_email"),
+            case((person, User.full_name)).label("actor_name"),
+            case((person, User.email)).label("actor_email"),
             ApiToken.name.label("actor_token_name"),
         )
         .outerjoin(User, User.id == AuditEntry.actor_id)

@@ -22,6 +22,7 @@ from gateway.db.models.mail import OutboxAttachment, OutboxMessage
 from gateway.db.models.orders import Order, OrderLine
 from gateway.db.models.organizations import AuditEntry, Invitation, Membership, Organization, OrganizationLogo
 from gateway.db.models.products import DomainVerification, IpUnblock, Product, ProductTransfer
+from gateway.db.models.staff import StaffMember
 from gateway.db.models.throttle import QueryCostBucket, RateLimitBucket
 from gateway.db.models.tokens import ApiToken
 from gateway.db.models.webhooks import WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookSecret
@@ -61,6 +62,7 @@ __all__ = [
     "QueryCostBucket",
     "RateLimitBucket",
     "Session",
+    "StaffMember",
     "User",
     "VatRate",
     "WebhookAttempt",

@@ -1,0 +1,207 @@
+"""What the provider's staff read across tenants: searches, and an organization opened with a reason.
+
+Searches answer only what tells results apart (names, tax ids, numbers, amounts); reading an organization
+itself needs `open_organization`, which writes "provider staff viewed this organization: <reason>" to that
+organization's audit log, where its owners and admins read it. The organization is then read through the
+customers' own types, as `permissions.caller.staff_view_rows` allows.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, exists, func, or_, select
+
+from gateway.db.models import AuditEntry, Invoice, Membership, Order, Organization, Product, User
+from gateway.i18n import text
+from permissions.errors import BadUserInput, NotFound
+from resolvers import audit
+from resolvers.context import Context
+from resolvers.pagination import Page, Window, build_page, list_identity, seek
+
+MAX_REASON = 300
+MIN_SEARCH = 2
+MAX_SEARCH = 100
+# A dashboard reopens what it shows; one entry per staff member, organization and reason in this time is enough.
+SAME_VIEW = timedelta(minutes=15)
+VIEW_ACTION = "staff.view"
+
+
+def _reason(reason: str) -> str:
+    cleaned = " ".join(reason.split())
+    if not cleaned or len(cleaned) > MAX_REASON:
+        raise BadUserInput(
+            text("Say why you open this organization (at most {maximum} characters).", maximum=MAX_REASON),
+            field="reason",
+        )
+    return cleaned
+
+
+async def open_organization(ctx: Context, organization_id: uuid.UUID | None, reason: str) -> Any:
+    """The organization, now readable by the calling staff member in this request; the view is audited first."""
+    why = _reason(reason)
+    row = await ctx.loaders.organization_by_id.load(organization_id) if organization_id is not None else None
+    if row is None:
+        raise NotFound
+    now = ctx.clock.now()
+    async with ctx.db.begin() as session:
+        recent = await session.scalar(
+            select(
+                exists().where(
+                    AuditEntry.organization_id == row.id,
+                    AuditEntry.actor_id == ctx.principal.user_id,
+                    AuditEntry.action == VIEW_ACTION,
+                    AuditEntry.details["reason"].astext == why,
+                    AuditEntry.created_at > now - SAME_VIEW,
+                )
+            )
+        )
+        if not recent:
+            role = ctx.principal.staff_role.value if ctx.principal.staff_role else None
+            audit.record(session, ctx, row.id, VIEW_ACTION, ("Organization", row.id), reason=why, staffRole=role)
+    ctx.caller.viewing.add(row.id)
+    ctx.loaders.grant_by_organization_id.clear(row.id)  # a refusal cached before the view opened must not stay
+    return row
+
+
+def _pattern(query: str) -> str:
+    cleaned = " ".join(query.split())
+    if not MIN_SEARCH <= len(cleaned) <= MAX_SEARCH:
+        raise BadUserInput(
+            text("Search for {minimum} to {maximum} characters.", minimum=MIN_SEARCH, maximum=MAX_SEARCH),
+            field="query",
+        )
+    escaped = cleaned.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _like(column: ColumnElement[Any], pattern: str) -> ColumnElement[bool]:
+    return column.ilike(pattern, escape="\\")
+
+
+async def _page(
+    ctx: Context, stmt: Select[Any], sort: tuple[Any, ...], identity: str, parsers: list[Any], page: Window, key: Any
+) -> Page[Any]:
+    async with ctx.reads() as session:
+        rows = (await session.execute(seek(stmt, sort, False, page, identity, parsers))).all()
+    return build_page(rows, page, identity, key)
+
+
+async def _count(ctx: Context, stmt: Select[Any]) -> int:
+    async with ctx.reads() as session:
+        return int(await session.scalar(select(func.count()).select_from(stmt.subquery())) or 0)
+
+
+def organizations_matching(query: str) -> Select[Any]:
+    """By name or legal name, VAT number, tax code, a product's name (a domain) or a member's login email."""
+    pattern = _pattern(query)
+    by_domain = exists().where(Product.organization_id == Organization.id, _like(Product.name, pattern))
+    by_member = exists().where(
+        Membership.organization_id == Organization.id, Membership.user_id == User.id, _like(User.email, pattern)
+    )
+    return select(*Organization.__table__.c).where(
+        Organization.deleted_at.is_(None),
+        or_(
+            _like(Organization.name, pattern),
+            _like(Organization.legal_name, pattern),
+            _like(func.coalesce(Organization.vat_number, ""), pattern),
+            _like(func.coalesce(Organization.tax_code, ""), pattern),
+            by_domain,
+            by_member,
+        ),
+    )
+
+
+async def search_organizations(ctx: Context, query: str, page: Window) -> Page[Any]:
+    sort = (func.lower(Organization.name), Organization.id)
+    identity = list_identity("staff.organizations", query, "name,id", "asc")
+    return await _page(
+        ctx, organizations_matching(query), sort, identity, [str, uuid.UUID], page, lambda r: [r.name.lower(), r.id]
+    )
+
+
+async def count_organizations(ctx: Context, query: str) -> int:
+    return await _count(ctx, organizations_matching(query))
+
+
+def users_matching(query: str) -> Select[Any]:
+    pattern = _pattern(query)
+    memberships = (
+        select(func.count())
+        .where(Membership.user_id == User.id, Membership.status == "ACTIVE")
+        .scalar_subquery()
+        .label("organization_count")
+    )
+    return select(User.id, User.email, User.full_name, User.email_verified_at, User.created_at, memberships).where(
+        or_(_like(User.email, pattern), _like(User.full_name, pattern))
+    )
+
+
+async def search_users(ctx: Context, query: str, page: Window) -> Page[Any]:
+    identity = list_identity("staff.users", query, "email,id", "asc")
+    sort = (User.email, User.id)
+    return await _page(ctx, users_matching(query), sort, identity, [str, uuid.UUID], page, lambda r: [r.email, r.id])
+
+
+async def count_users(ctx: Context, query: str) -> int:
+    return await _count(ctx, users_matching(query))
+
+
+def orders_matching(query: str) -> Select[Any]:
+    pattern = _pattern(query)
+    return (
+        select(
+            Order.id,
+            Order.organization_id,
+            Order.number,
+            Order.status,
+            Order.currency,
+            Order.total_cents,
+            Order.created_at,
+            Organization.name.label("organization_name"),
+        )
+        .join(Organization, Organization.id == Order.organization_id)
+        .where(_like(Order.number, pattern))
+    )
+
+
+async def search_orders(ctx: Context, query: str, page: Window) -> Page[Any]:
+    identity = list_identity("staff.orders", query, "number,id", "asc")
+    sort = (Order.number, Order.id)
+    return await _page(ctx, orders_matching(query), sort, identity, [str, uuid.UUID], page, lambda r: [r.number, r.id])
+
+
+async def count_orders(ctx: Context, query: str) -> int:
+    return await _count(ctx, orders_matching(query))
+
+
+def invoices_matching(query: str) -> Select[Any]:
+    pattern = _pattern(query)
+    return (
+        select(
+            Invoice.id,
+            Invoice.organization_id,
+            Invoice.number,
+            Invoice.status,
+            Invoice.currency,
+            Invoice.total_cents,
+            Invoice.issued_at,
+            Organization.name.label("organization_name"),
+        )
+        .join(Organization, Organization.id == Invoice.organization_id)
+        .where(_like(Invoice.number, pattern))
+    )
+
+
+async def search_invoices(ctx: Context, query: str, page: Window) -> Page[Any]:
+    identity = list_identity("staff.invoices", query, "number,id", "asc")
+    sort = (Invoice.number, Invoice.id)
+    return await _page(
+        ctx, invoices_matching(query), sort, identity, [str, uuid.UUID], page, lambda r: [r.number, r.id]
+    )
+
+
+async def count_invoices(ctx: Context, query: str) -> int:
+    return await _count(ctx, invoices_matching(query))

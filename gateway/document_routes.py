@@ -60,7 +60,7 @@ async def proforma_document(request: Request) -> Response:
         inputs = proforma.verify(ctx.settings.secret_key, request.path_params["token"])
         if inputs is None:
             raise NotFound
-        await authorize(ctx, inputs.organization_id, right=Right.VIEW_BILLING)
+        await authorize(ctx, inputs.organization_id, right=Right.VIEW_BILLING, staff_view=True)
     except GatewayError as exc:
         return refusal_response(exc, request_id, request_language(request))
     if ctx.clock.now() >= inputs.expires_at:

@@ -22,7 +22,7 @@ async def invoice_pdf(request: Request) -> Response:
         invoice_id = uuid.UUID(request.path_params["invoice_id"])
         ctx = await build_context(request, Response())
         organization_id = await ctx.loaders.organization_of_invoice.load(invoice_id)
-        await authorize(ctx, organization_id, right=Right.VIEW_BILLING)
+        await authorize(ctx, organization_id, right=Right.VIEW_BILLING, staff_view=True)
         row = await ctx.loaders.invoice_by_id.load(invoice_id)
         if row is None:
             raise NotFound

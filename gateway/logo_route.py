@@ -24,7 +24,7 @@ async def organization_logo(request: Request) -> Response:
         return error_response(404, "Not found.", "NOT_FOUND", request_id)
     try:
         ctx = await build_context(request, Response())
-        await authorize(ctx, organization_id)
+        await authorize(ctx, organization_id, staff_view=True)
     except GatewayError as exc:
         return refusal_response(exc, request_id, request_language(request))
     found = await logo_bytes(ctx, organization_id)

@@ -25,7 +25,7 @@ async def build_context(request: Request, response: Response) -> Context:
         db=resources.db,
         reads=resources.reads,
         principal=principal,
-        caller=(caller := Caller(principal)),
+        caller=(caller := Caller(principal, resources.clock.now())),
         loaders=Loaders.create(resources.reads, caller),
         request_id=request_id_of(request.scope) or "",
         client_ip=request.client.host if request.client else "unknown",

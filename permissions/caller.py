@@ -4,8 +4,10 @@ Every permission decision reads a caller's membership: the Python checks through
 `Grant`, the lists through SQL joins. Both read the same rows from here, so what a
 caller may do is decided once, in one query shape, whoever the caller is: a
 person's session; an API token narrows these rows (`permissions.token_rows`); a
-staff member has none but one per organization they opened in this request, with a
-reason (`staff_view_rows`). None of them changes a loader or a check.
+staff member has none but one per organization they opened with a reason in the
+last `VIEW_LIFETIME` (`staff_view_rows`, read off the audit log, so what opens an
+organization to staff is exactly what its owners read). None of them changes a
+loader or a check.
 
 Each row has the columns of `memberships` plus `full`: whether the row holds every
 right (an owner or admin acting in person), so `rights` need not list them; and
@@ -15,15 +17,16 @@ right (an owner or admin acting in person), so `rights` need not list them; and
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, Subquery, cast, false, literal, null, select, true
+from sqlalchemy import ColumnElement, Select, Subquery, cast, exists, false, literal, null, select, true
 
-from gateway.db.models import Membership, Organization
+from gateway.db.models import AuditEntry, Membership, Organization
 from permissions.principal import Principal
 from permissions.rights import Role
-from permissions.staff import VIEW_RIGHTS
+from permissions.staff import VIEW_ACTION, VIEW_LIFETIME, VIEW_RIGHTS
 from permissions.token_rows import token_rows
 
 FULL_ROLES = (Role.OWNER.value, Role.ADMIN.value)
@@ -38,8 +41,9 @@ def _value(column: str, value: Any) -> ColumnElement[Any]:
     return literal(value, type_=Membership.__table__.c[column].type)
 
 
-def staff_view_rows(organization_ids: set[uuid.UUID]) -> Select[Any]:
-    """A staff member's view of the organizations they opened: a member holding `VIEW_RIGHTS` on every product."""
+def staff_view_rows(staff_user_id: uuid.UUID, now: datetime) -> Select[Any]:
+    """A staff member's view of the organizations they opened lately: a member holding `VIEW_RIGHTS` on every
+    product of each."""
     columns = Membership.__table__.c
     values: dict[str, ColumnElement[Any]] = {
         "id": Organization.id,  # no membership: the view is named by the organization it opens
@@ -55,18 +59,22 @@ def staff_view_rows(organization_ids: set[uuid.UUID]) -> Select[Any]:
         "updated_at": Organization.updated_at,
     }
     stmt = select(*(values[c.name].label(c.name) for c in columns), false().label("full"), true().label("staff_view"))
-    if not organization_ids:
-        return stmt.where(false())
-    return stmt.where(Organization.id.in_(sorted(organization_ids)), Organization.deleted_at.is_(None))
+    opened = exists().where(
+        AuditEntry.organization_id == Organization.id,
+        AuditEntry.actor_id == staff_user_id,
+        AuditEntry.actor_kind == "staff",
+        AuditEntry.action == VIEW_ACTION,
+        AuditEntry.created_at > now - VIEW_LIFETIME,
+    )
+    return stmt.where(opened, Organization.deleted_at.is_(None))
 
 
 @dataclass(slots=True)
 class Caller:
-    """Who a request acts for, and what it has opened in this request."""
+    """Who a request acts for, as of when."""
 
     principal: Principal
-    # Organizations that this request has been given a view of beyond the principal's own memberships.
-    viewing: set[uuid.UUID] = field(default_factory=set)
+    now: datetime | None = None  # the request's time: which organizations a staff member has open
 
     @property
     def user_id(self) -> uuid.UUID | None:
@@ -79,8 +87,8 @@ class Caller:
         """The caller's memberships as `member_rows()` columns; nothing for an anonymous caller."""
         if self.principal.token is not None:
             return token_rows(self.principal.token, self.principal.user_id)
-        if self.principal.staff_role is not None:
-            return staff_view_rows(self.viewing)
+        if self.principal.staff_role is not None and self.principal.user_id is not None and self.now is not None:
+            return staff_view_rows(self.principal.user_id, self.now)
         if self.principal.user_id is None:
             return member_rows().where(false())
         return member_rows().where(Membership.user_id == self.principal.user_id)

@@ -19,14 +19,15 @@ async def authorize(
     role: Role | None = None,
     any_of: tuple[Right, ...] = (),
     product_id: uuid.UUID | None = None,
-    staff_view: bool = True,
+    staff_view: bool = False,
 ) -> Grant:
     """The caller's grant in the organization, or the error to answer with.
 
     Not a member (or blocked, or the organization does not exist) is NOT_FOUND,
     so nobody learns which organizations exist; so is a product outside the
-    member's scope. A member lacking the right is FORBIDDEN, naming what is missing. `staff_view=False`:
-    about the caller's own membership, which a staff member's view of the organization is not.
+    member's scope. A member lacking the right is FORBIDDEN, naming what is missing. A staff
+    member's view of the organization passes only with `staff_view=True`, which the read paths give: staff
+    read organizations; they change things through their own mutations only, never as a customer.
     """
     if not context.principal.is_authenticated:
         raise Unauthenticated

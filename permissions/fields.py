@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import strawberry
+from graphql import OperationType
 from strawberry.permission import BasePermission, PermissionExtension
 from strawberry.schema_directive import Location
 
@@ -225,7 +226,7 @@ class InOrganization(BasePermission):
             role=self.role,
             any_of=self.any_of,
             product_id=target.product_id,
-            staff_view=not self.personal,
+            staff_view=not self.personal and info.operation.operation is not OperationType.MUTATION,
         )
         return True
 

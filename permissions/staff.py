@@ -1,13 +1,15 @@
 """The provider's staff: platform roles, and what a staff member sees of an organization they open.
 
-Staff hold no membership. A staff read of an organization names a reason, is written to that organization's
-audit log, and then reads it through the same types customers use, as a member holding `VIEW_RIGHTS` on every
-product would; nothing that needs a role (owners, admins) and no customer mutation opens to staff. Money and
-staff management have their own mutations, each guarded by the least role below.
+Staff hold no membership. A staff read of an organization names a reason and is written to that organization's
+audit log; for `VIEW_LIFETIME` after that entry, the staff member reads it through the same types customers use,
+as a member holding `VIEW_RIGHTS` on every product would. Nothing that needs a role (owners, admins) and no
+customer mutation opens to staff. Money and staff management have their own mutations, each guarded by the least
+role below.
 """
 
 from __future__ import annotations
 
+from datetime import timedelta
 from enum import Enum
 
 import strawberry
@@ -29,6 +31,11 @@ class StaffRole(Enum):
     def includes(self, other: StaffRole) -> bool:
         return self.rank >= other.rank
 
+
+# How long an organization stays open to the staff member who opened it with a reason (the audit entry that
+# records the reason is what opens it): a support session, not a standing right.
+VIEW_LIFETIME = timedelta(minutes=30)
+VIEW_ACTION = "staff.view"
 
 # What an organization opened by staff shows them, whatever their role: reads, never the rights that write.
 VIEW_RIGHTS = frozenset({Right.VIEW_PRODUCTS, Right.VIEW_BILLING, Right.SUPPORT})

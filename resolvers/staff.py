@@ -1,9 +1,10 @@
-"""What the provider's staff read across tenants: searches, and an organization opened with a reason.
+"""What the provider's staff read across tenants: searches, and organizations opened with a reason.
 
 Searches answer only what tells results apart (names, tax ids, numbers, amounts); reading an organization
 itself needs `open_organization`, which writes "provider staff viewed this organization: <reason>" to that
-organization's audit log, where its owners and admins read it. The organization is then read through the
-customers' own types, as `permissions.caller.staff_view_rows` allows.
+organization's audit log, where its owners and admins read it. For a while after that the organization reads
+through the customers' own types and entry points (`organization(id:)`, `node(id:)`), as
+`permissions.caller.staff_view_rows` allows.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from sqlalchemy import ColumnElement, Select, exists, func, or_, select
 from gateway.db.models import AuditEntry, Invoice, Membership, Order, Organization, Product, User
 from gateway.i18n import text
 from permissions.errors import BadUserInput, NotFound
+from permissions.staff import VIEW_ACTION
 from resolvers import audit
 from resolvers.context import Context
 from resolvers.pagination import Page, Window, build_page, list_identity, seek
@@ -24,9 +26,9 @@ from resolvers.pagination import Page, Window, build_page, list_identity, seek
 MAX_REASON = 300
 MIN_SEARCH = 2
 MAX_SEARCH = 100
-# A dashboard reopens what it shows; one entry per staff member, organization and reason in this time is enough.
-SAME_VIEW = timedelta(minutes=15)
-VIEW_ACTION = "staff.view"
+# A dashboard reopens what it shows; one entry per staff member, organization and reason in this time is enough
+# (shorter than the view's life, so reopening keeps a session going).
+SAME_VIEW = timedelta(minutes=10)
 
 
 def _reason(reason: str) -> str:
@@ -40,7 +42,8 @@ def _reason(reason: str) -> str:
 
 
 async def open_organization(ctx: Context, organization_id: uuid.UUID | None, reason: str) -> Any:
-    """The organization, now readable by the calling staff member in this request; the view is audited first."""
+    """The organization, readable by the calling staff member from now on for `VIEW_LIFETIME`: the audit entry
+    that tells its owners is what opens it."""
     why = _reason(reason)
     row = await ctx.loaders.organization_by_id.load(organization_id) if organization_id is not None else None
     if row is None:
@@ -61,7 +64,6 @@ async def open_organization(ctx: Context, organization_id: uuid.UUID | None, rea
         if not recent:
             role = ctx.principal.staff_role.value if ctx.principal.staff_role else None
             audit.record(session, ctx, row.id, VIEW_ACTION, ("Organization", row.id), reason=why, staffRole=role)
-    ctx.caller.viewing.add(row.id)
     ctx.loaders.grant_by_organization_id.clear(row.id)  # a refusal cached before the view opened must not stay
     return row
 

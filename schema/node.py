@@ -194,6 +194,7 @@ async def _node(ctx: Any, id: relay.GlobalID) -> relay.Node:
             any_of=rule.any_of,
             role=rule.role,
             product_id=target.product_id,
+            staff_view=True,  # node(id:) is a read
         )
     node = await rule.fetch(ctx, node_id)
     if node is None:

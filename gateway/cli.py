@@ -27,7 +27,7 @@ def _serve(settings: Settings, args: argparse.Namespace) -> None:
     import uvicorn
 
     from gateway.app import create_app
-    from gateway.demo import DEMO_USERS
+    from gateway.demo import DEMO_STAFF, DEMO_USERS
 
     app = create_app(settings, migrate=args.migrate, seed_demo=args.demo)
     url = f"http://{settings.host}:{settings.port}/graphql"
@@ -38,6 +38,8 @@ def _serve(settings: Settings, args: argparse.Namespace) -> None:
         print(f"  Demo logins, loaded on first start (password: {settings.demo_password}):")
         for email, _, role in DEMO_USERS:
             print(f"    {email:28} {role}")
+        for email, name, staff_role in DEMO_STAFF:
+            print(f"    {email:28} Provider staff: {name}, {staff_role}")
     print(flush=True)
     # Objects made at start-up live for the whole process; keep them out of every collection. A large
     # answer allocates tens of thousands of short-lived objects: collect the young generation less often.

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway import demo_billing, demo_products
 from gateway.db.base import new_id
-from gateway.db.models import Membership, Organization, User
+from gateway.db.models import Membership, Organization, StaffMember, User
 from gateway.resources import Resources
 from permissions.rights import ALL_TOPICS
 from resolvers.passwords import hash_password
@@ -19,6 +19,11 @@ DEMO_USERS = (
     ("webmaster@example.com", "Marco Rossi", "Agency webmaster: owner of Studio Web Demo, admin of three clients."),
     ("accountant@example.com", "Giulia Bianchi", "Accountant: billing and payments of Pizzeria Da Mario only."),
     ("collaborator@example.com", "Luca Verdi", "Collaborator: products of Hotel Belvedere, limited scope."),
+)
+# The provider's own people: staff roles, no memberships.
+DEMO_STAFF = (
+    ("support@example.com", "Sara Neri", "SUPPORT_AGENT"),
+    ("billing@example.com", "Franco Gallo", "BILLING_STAFF"),
 )
 CLIENT_OWNERS = (
     ("mario.esposito@example.com", "Mario Esposito"),
@@ -126,10 +131,14 @@ async def seed(resources: Resources) -> bool:
             return False
         people = {
             email: _user(email, name, password_hash, now)
-            for email, name in [*((e, n) for e, n, _ in DEMO_USERS), *CLIENT_OWNERS]
+            for email, name in [*((e, n) for e, n, _ in (*DEMO_USERS, *DEMO_STAFF)), *CLIENT_OWNERS]
         }
         session.add_all(people.values())
         await session.flush()
+        for email, _, role in DEMO_STAFF:
+            session.add(
+                StaffMember(id=new_id(), user_id=people[email].id, role=role, created_at=now, updated_at=now)
+            )
         organizations = await _add_organizations(session, people, now)
         await demo_products.add(session, organizations, people[DEMO_USERS[0][0]].id, now)
         await session.flush()

@@ -92,3 +92,12 @@ async def test_demo_billing(client, settings, engine, clock):
         token=webmaster,
     )
     assert suspended["data"]["organization"]["products"]["edges"][0]["node"]["suspendedReason"] == "NON_PAYMENT"
+
+
+async def test_demo_staff_log_in_as_staff(client, settings, engine, clock):
+    await seed(Resources.open(settings, clock, engine))
+    for email, role in (("support@example.com", "SUPPORT_AGENT"), ("billing@example.com", "BILLING_STAFF")):
+        token = (await log_in(client, email, settings.demo_password))["sessionToken"]
+        client.cookies.clear()
+        body = await gql(client, '{ staff { role organizations(query: "Pizzeria") { totalCount } } }', token=token)
+        assert body["data"]["staff"] == {"role": role, "organizations": {"totalCount": 1}}, body

@@ -136,9 +136,7 @@ async def seed(resources: Resources) -> bool:
         session.add_all(people.values())
         await session.flush()
         for email, _, role in DEMO_STAFF:
-            session.add(
-                StaffMember(id=new_id(), user_id=people[email].id, role=role, created_at=now, updated_at=now)
-            )
+            session.add(StaffMember(id=new_id(), user_id=people[email].id, role=role, created_at=now, updated_at=now))
         organizations = await _add_organizations(session, people, now)
         await demo_products.add(session, organizations, people[DEMO_USERS[0][0]].id, now)
         await session.flush()

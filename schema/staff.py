@@ -31,7 +31,7 @@ def _id(type_name: str, value: uuid.UUID) -> strawberry.ID:
 
 @strawberry.type(description="An organization a staff search found; open it with `staff.organization(id, reason)`.")
 class StaffOrganizationResult:
-    id: strawberry.ID = inherited(description="The organization's global id.")
+    organization_id: strawberry.ID = inherited(description="What `staff.organization(id:)` opens.")
     name: str = inherited()
     legal_name: str = inherited()
     vat_number: str | None = inherited()
@@ -42,7 +42,7 @@ class StaffOrganizationResult:
     @classmethod
     def from_row(cls, row: Any) -> Self:
         return cls(
-            id=_id("Organization", row.id),
+            organization_id=_id("Organization", row.id),
             name=row.name,
             legal_name=row.legal_name,
             vat_number=row.vat_number,
@@ -54,7 +54,7 @@ class StaffOrganizationResult:
 
 @strawberry.type(description="An account a staff search found. Credentials are never shown, to staff neither.")
 class StaffUserResult:
-    id: strawberry.ID = inherited(description="The user's global id.")
+    user_id: strawberry.ID = inherited()
     email: str = inherited()
     full_name: str = inherited()
     email_verified: bool = inherited()
@@ -64,7 +64,7 @@ class StaffUserResult:
     @classmethod
     def from_row(cls, row: Any) -> Self:
         return cls(
-            id=_id("User", row.id),
+            user_id=_id("User", row.id),
             email=row.email,
             full_name=row.full_name,
             email_verified=row.email_verified_at is not None,
@@ -75,7 +75,7 @@ class StaffUserResult:
 
 @strawberry.type(description="An order a staff search found, with the organization that placed it.")
 class StaffOrderResult:
-    id: strawberry.ID = inherited(description="The order's global id.")
+    order_id: strawberry.ID = inherited()
     number: str = inherited()
     status: str = inherited()
     total: Money = inherited()
@@ -86,7 +86,7 @@ class StaffOrderResult:
     @classmethod
     def from_row(cls, row: Any) -> Self:
         return cls(
-            id=_id("Order", row.id),
+            order_id=_id("Order", row.id),
             number=row.number,
             status=row.status,
             total=Money.of(row.total_cents, row.currency),
@@ -98,7 +98,7 @@ class StaffOrderResult:
 
 @strawberry.type(description="An invoice a staff search found, with the organization it was issued to.")
 class StaffInvoiceResult:
-    id: strawberry.ID = inherited(description="The invoice's global id.")
+    invoice_id: strawberry.ID = inherited()
     number: str = inherited()
     status: str = inherited()
     total: Money = inherited()
@@ -109,7 +109,7 @@ class StaffInvoiceResult:
     @classmethod
     def from_row(cls, row: Any) -> Self:
         return cls(
-            id=_id("Invoice", row.id),
+            invoice_id=_id("Invoice", row.id),
             number=row.number,
             status=row.status,
             total=Money.of(row.total_cents, row.currency),
@@ -121,7 +121,7 @@ class StaffInvoiceResult:
 
 @strawberry.type(description="A person of the provider's staff.")
 class StaffMember:
-    id: strawberry.ID = inherited(description="A global id of type StaffMember.")
+    staff_member_id: strawberry.ID = inherited(description="What `changeStaffRole` and `removeStaffMember` take.")
     email: str = inherited()
     full_name: str = inherited()
     role: StaffRole = inherited()
@@ -130,7 +130,7 @@ class StaffMember:
     @classmethod
     def from_row(cls, row: Any) -> Self:
         return cls(
-            id=_id("StaffMember", row.id),
+            staff_member_id=_id("StaffMember", row.id),
             email=row.email,
             full_name=row.full_name,
             role=StaffRole(row.role),

@@ -78,7 +78,7 @@ async def test_an_order_waiting_for_a_transfer_is_paid_no_other_way_until_the_tr
     paid = await _pay(client, owner, order["id"], "CARD", "card-after")
     assert paid["order"] == {"status": "PAID"}
     # The transfer arrives anyway: staff are told the order is already paid, nothing is charged twice.
-    with pytest.raises(CommandError, match=f"order {order['number']} is PAID, not waiting for payment"):
+    with pytest.raises(CommandError, match=f"Order {order['number']} is PAID, not waiting for payment"):
         await settle(Resources.open(settings, clock, engine), order["number"], "BANK_TRANSFER", "CRO 1")
     async with engine.connect() as conn:
         statuses = (await conn.execute(text("SELECT status FROM payments WHERE order_id IS NOT NULL"))).scalars()

@@ -16,7 +16,7 @@ from tests.tokens import personal_token, with_token
 DOMAIN = {"sku": "domain-it", "periodMonths": 12, "domainName": "forno-bianchi.it"}
 HOSTING = {"sku": "hosting-linux-start", "periodMonths": 12, "domainName": "forno-bianchi.it"}
 SEARCH = """query($q: String!) { staff {
-  organizations(query: $q) { totalCount edges { node { id name vatNumber } } }
+  organizations(query: $q) { totalCount edges { node { organizationId name vatNumber } } }
   users(query: $q) { edges { node { email organizationCount emailVerified } } }
   orders(query: $q) { edges { node { number status organizationName total { amountCents currency } } } }
   invoices(query: $q) { edges { node { number organizationName } } } } }"""
@@ -47,7 +47,7 @@ async def test_support_searches_opens_with_a_reason_and_the_owners_read_it(clien
     agent = await staff_person(client, engine, settings, clock, "agente@provider.it", "SUPPORT_AGENT")
     for query in ("forno", "01114601006", "forno-bianchi.it", "titolare@fornobianchi"):
         found = (await agent.gql(client, SEARCH, {"q": query}))["data"]["staff"]["organizations"]
-        assert found["totalCount"] == 1 and found["edges"][0]["node"]["id"] == org, query
+        assert found["totalCount"] == 1 and found["edges"][0]["node"]["organizationId"] == org, query
     users = (await agent.gql(client, SEARCH, {"q": "titolare@"}))["data"]["staff"]["users"]["edges"]
     assert users == [{"node": {"email": "titolare@fornobianchi.it", "organizationCount": 1, "emailVerified": True}}]
     orders = (await agent.gql(client, SEARCH, {"q": "ORD-"}))["data"]["staff"]["orders"]["edges"]
@@ -230,7 +230,7 @@ async def test_superadmins_manage_the_staff_and_the_last_one_stays(client, engin
     recruit = await person(client, "nuovo@provider.it")
     unverified = await person(client, "nonverificato@provider.it", verified=False)
     add = """mutation($email: String!, $role: StaffRole!) { addStaffMember(input: {email: $email, role: $role}) {
-      staffMember { id email role } userErrors { code } } }"""
+      staffMember { staffMemberId email role } userErrors { code } } }"""
     assert (await boss.gql(client, add, {"email": unverified.email, "role": "SUPPORT_AGENT"}))["data"][
         "addStaffMember"
     ]["userErrors"] == [{"code": "EMAIL_NOT_VERIFIED"}]
@@ -243,8 +243,8 @@ async def test_superadmins_manage_the_staff_and_the_last_one_stays(client, engin
     assert who["data"] == {"staff": {"role": "SUPPORT_AGENT"}}
     change = """mutation($id: ID!, $role: StaffRole!) { changeStaffRole(input: {staffMemberId: $id, role: $role}) {
       staffMember { role } userErrors { code } } }"""
-    listed = (await boss.gql(client, "{ staff { members { id email role } } }"))["data"]["staff"]["members"]
-    boss_id = next(m["id"] for m in listed if m["email"] == "capo@provider.it")
+    listed = (await boss.gql(client, "{ staff { members { staffMemberId email role } } }"))["data"]["staff"]["members"]
+    boss_id = next(m["staffMemberId"] for m in listed if m["email"] == "capo@provider.it")
     demoted = await boss.gql(client, change, {"id": boss_id, "role": "SUPPORT_AGENT"})
     assert demoted["data"]["changeStaffRole"]["userErrors"] == [{"code": "LAST_SUPERADMIN"}]
     remove = """mutation($id: ID!) { removeStaffMember(input: {staffMemberId: $id}) {
@@ -253,8 +253,11 @@ async def test_superadmins_manage_the_staff_and_the_last_one_stays(client, engin
         {"code": "LAST_SUPERADMIN"}
     ]
     assert error_of(await recruit.gql(client, remove, {"id": boss_id}))["missingStaffRole"] == "SUPERADMIN"
-    gone = await boss.gql(client, remove, {"id": added["staffMember"]["id"]})
-    assert gone["data"]["removeStaffMember"] == {"removedStaffMemberId": added["staffMember"]["id"], "userErrors": []}
+    gone = await boss.gql(client, remove, {"id": added["staffMember"]["staffMemberId"]})
+    assert gone["data"]["removeStaffMember"] == {
+        "removedStaffMemberId": added["staffMember"]["staffMemberId"],
+        "userErrors": [],
+    }
     # Leaving the staff ends the sessions: nothing opened as staff goes on as a customer.
     assert (await recruit.gql(client, "{ viewer { user { email } } }"))["_status"] == 401
     back = await log_in(client, recruit.email, PASSWORD)

@@ -136,13 +136,13 @@ STAFF_OPERATIONS: dict[str, StaffOperation] = {
     "addStaffMember": staff_mutation(
         "addStaffMember",
         "AddStaffMemberInput",
-        "staffMember { id }",
+        "staffMember { staffMemberId }",
         {"email": "nobody@example.org", "role": "SUPERADMIN"},
     ),
     "changeStaffRole": staff_mutation(
         "changeStaffRole",
         "ChangeStaffRoleInput",
-        "staffMember { id }",
+        "staffMember { staffMemberId }",
         {"staffMemberId": ghost_id("StaffMember"), "role": "SUPERADMIN"},
     ),
     "removeStaffMember": staff_mutation(

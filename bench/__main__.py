@@ -40,9 +40,11 @@ from schema.common import encode_id
 SECRET_KEY = "bench-secret-key-not-used-anywhere-else-0123456789"  # noqa: S105 (a throwaway database)
 GATEWAY_SCENARIOS = ("a", "b", "d", "d-token", "e", "f", "g", "h", "viewer", "logIn")
 BUDGETS_OFF = "viewer-off"  # (viewer) on a gateway with budgets switched off: the price of the budget check
+# The same operations on a gateway with compiled reads off: graphql-core and the loaders answer them.
+STANDARD = {"a-std": "a", "d-std": "d", "viewer-std": "viewer"}
 EXPLAINED = ("d", "e", "f")  # their statements, captured with their parameters, run under EXPLAIN ANALYZE
 FLOOR_SCENARIOS = ("c", "c-sql")
-ALL_SCENARIOS = (*GATEWAY_SCENARIOS, BUDGETS_OFF, *FLOOR_SCENARIOS)
+ALL_SCENARIOS = (*GATEWAY_SCENARIOS, BUDGETS_OFF, *STANDARD, *FLOOR_SCENARIOS)
 
 
 def env_int(name: str, default: int) -> int:
@@ -308,6 +310,15 @@ def run(args: argparse.Namespace, root: Path, pg: EmbeddedPostgres, timings: dic
             results["measured"][BUDGETS_OFF] = measure(unbudgeted, scenarios["viewer"], args, db_pid)
         finally:
             unbudgeted.stop()
+    standard_wanted = [name for name in STANDARD if name in wanted]
+    if standard_wanted:
+        standard = servers.gateway(url, SECRET_KEY, data_dir, root / "gateway-std.log", compiled=False)
+        try:
+            for name in standard_wanted:
+                answer(standard, scenarios[STANDARD[name]])
+                results["measured"][name] = measure(standard, scenarios[STANDARD[name]], args, db_pid)
+        finally:
+            standard.stop()
     floor_wanted = [scenarios[n] for n in FLOOR_SCENARIOS if n in wanted]
     if floor_wanted:
         results["sql"].update(asyncio.run(sc.count_floor_statements(url, SECRET_KEY, floor_wanted)))

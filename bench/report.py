@@ -23,6 +23,9 @@ LABELS = {
     "viewer": "   viewer.user",
     "viewer-off": "   viewer, no budgets",
     "logIn": "   logIn (argon2id)",
+    "a-std": "a  standard path",
+    "d-std": "d  standard path",
+    "viewer-std": "   viewer, standard path",
     "c": "c  floor: asyncpg+dicts",
     "c-sql": "   floor: JSON in SQL",
 }
@@ -80,7 +83,7 @@ def print_report(args: argparse.Namespace, results: dict[str, Any], timings: dic
     floor_cpu = per_request_ms(measured["c"], "server_cpu_s") if "c" in measured else None
     for name, result in measured.items():
         cpu = per_request_ms(result, "server_cpu_s")
-        ratio = f"{cpu / floor_cpu:.1f}x" if floor_cpu and name in ("a", "c", "c-sql") else ""
+        ratio = f"{cpu / floor_cpu:.1f}x" if floor_cpu and name in ("a", "a-std", "c", "c-sql") else ""
         print(
             row(
                 [
@@ -135,6 +138,18 @@ def _notes(args: argparse.Namespace, results: dict[str, Any], measured: dict[str
             f" CPU-ms/req with budgets,\n  {off:.2f} without: {on - off:+.2f} ms per request"
             f" (PostgreSQL {pg_on - pg_off:+.2f} ms)."
         )
+    pairs = [(name, std) for std, name in (("a-std", "a"), ("d-std", "d"), ("viewer-std", "viewer"))]
+    found = [(n, s) for n, s in pairs if n in measured and s in measured]
+    if found:
+        print("Compiled reads against the standard path (server CPU-ms/req, req/s):")
+        for name, std in found:
+            fast, slow = measured[name], measured[std]
+            cpu, cpu_std = per_request_ms(fast, "server_cpu_s"), per_request_ms(slow, "server_cpu_s")
+            rps, rps_std = fast["requests"] / fast["seconds"], slow["requests"] / slow["seconds"]
+            print(
+                f"  {name:7} {cpu:6.2f} vs {cpu_std:6.2f} ms ({cpu_std / cpu:.1f}x less),"
+                f" {rps:.0f} vs {rps_std:.0f} req/s"
+            )
     if counted:
         budget = ", ".join(f"{n} {len(c.budget)}" for n, c in counted.items() if n in LABELS)
         print(f"SQL/req leaves out the budget's own statements (spend, and refund when less was used): {budget}.")

@@ -131,7 +131,9 @@ def budget_env(enabled: bool = True) -> dict[str, str]:
     return env
 
 
-def gateway(database_url: str, secret_key: str, data_dir: Path, log: Path, *, budgets: bool = True) -> Server:
+def gateway(
+    database_url: str, secret_key: str, data_dir: Path, log: Path, *, budgets: bool = True, compiled: bool = True
+) -> Server:
     port = free_port()
     env = {
         "PORT": str(port),
@@ -146,6 +148,7 @@ def gateway(database_url: str, secret_key: str, data_dir: Path, log: Path, *, bu
         # Production must name its payment provider; the only one there is moves no money.
         "GATEWAY_PAYMENT_PROVIDER": "local-test",
         **budget_env(budgets),
+        "GATEWAY_COMPILED_READS": "on" if compiled else "off",
     }
     return start("gateway", [sys.executable, "-m", "gateway.cli", "serve"], env, log)
 

@@ -1,5 +1,5 @@
-"""`gateway serve | migrate | seed-demo | schema | mail | orders | payments | credits | promo | documents |
-staff | jobs`.
+"""`gateway serve | migrate | seed-demo | schema | explain | mail | orders | payments | credits | promo |
+documents | staff | jobs`.
 
 What a person reads goes to stdout; the JSON logs go to stderr. A failure is one line on stderr,
 `gateway: <what went wrong>`, and a non-zero exit status: 2 for usage and settings, 1 for the rest.
@@ -184,6 +184,9 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("migrate", help="apply database migrations")
     commands.add_parser("seed-demo", help="load the demo data into an empty database")
     commands.add_parser("schema", help="print the GraphQL SDL")
+    explain = commands.add_parser("explain", help="show whether one SQL statement answers a query, and which")
+    explain.add_argument("file", type=Path, help="a file holding the query document")
+    explain.add_argument("--operation", help="the operation's name, when the document holds several")
     mail = commands.add_parser("mail", help="outgoing mail")
     mail_commands = mail.add_subparsers(dest="mail_command", required=True)
     mail_list = mail_commands.add_parser("list", help="show recent outbox messages")
@@ -266,6 +269,11 @@ def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
         from gateway.graphql.schema import build_schema
 
         print(build_schema().as_str())
+        return
+    if args.command == "explain":
+        from gateway.explain_cli import explain_document
+
+        print(explain_document(args.file, args.operation))
         return
     try:
         settings = Settings.from_env()

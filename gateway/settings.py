@@ -94,6 +94,9 @@ class Settings:
     webhooks_allow_http: bool = False
     webhooks_allow_private: bool = False
     webhook_worker: bool = False
+    # Reads answered by one SQL statement that builds the JSON (gateway/graphql/compiled); off: every request
+    # takes the standard path (for diagnosis, and to compare the two).
+    compiled_reads: bool = True
     limits: Limits = field(default_factory=Limits)
     budgets: Budgets = field(default_factory=Budgets)
 
@@ -198,6 +201,7 @@ class Settings:
             webhooks_allow_http=webhooks_allow_http,
             webhooks_allow_private=webhooks_allow_private,
             webhook_worker=_flag(get("WEBHOOK_WORKER", "1")),
+            compiled_reads=_on_off("COMPILED_READS", get("COMPILED_READS", "on")),
             limits=Limits(
                 max_depth=get_int("MAX_DEPTH", defaults.max_depth),
                 max_aliases=get_int("MAX_ALIASES", defaults.max_aliases),

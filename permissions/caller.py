@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, Subquery, cast, exists, false, literal, null, select, true
+from sqlalchemy import ColumnElement, Select, Subquery, bindparam, cast, exists, false, literal, null, select, true
 
 from gateway.db.models import AuditEntry, Membership, Organization
 from permissions.principal import Principal
@@ -30,6 +30,7 @@ from permissions.staff import VIEW_ACTION, VIEW_LIFETIME, VIEW_RIGHTS
 from permissions.token_rows import token_rows
 
 FULL_ROLES = (Role.OWNER.value, Role.ADMIN.value)
+CALLER_USER_ID = "caller_user_id"
 
 
 def member_rows() -> Select[Any]:
@@ -91,7 +92,12 @@ class Caller:
             return staff_view_rows(self.principal.user_id, self.now)
         if self.principal.user_id is None:
             return member_rows().where(false())
-        return member_rows().where(Membership.user_id == self.principal.user_id)
+        # Named, so that a statement planned once (`gateway/graphql/compiled`) takes each caller's id as a value.
+        return member_rows().where(Membership.user_id == self.user_param())
+
+    def user_param(self) -> ColumnElement[uuid.UUID]:
+        """The caller's user id as the statement's named parameter (a plan's caller is a parameter)."""
+        return bindparam(CALLER_USER_ID, self.principal.user_id, type_=Membership.__table__.c.user_id.type)
 
     def memberships(self, name: str = "caller") -> Subquery:
         return self.rows().subquery(name)

@@ -30,6 +30,7 @@ class Context:
     request_id: str
     client_ip: str
     language: str = "it"  # what people read: the user's `language`, or `Accept-Language` when anonymous
+    compiled: str | None = None  # the `data` JSON one SQL statement answered (gateway/graphql/compiled)
 
     def acting_as(self, user_id: uuid.UUID) -> Context:
         """This request on behalf of an account it just created (e.g. accepting an invitation)."""

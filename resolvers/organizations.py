@@ -13,6 +13,7 @@ from gateway.db.base import new_id
 from gateway.db.models import Invitation, Invoice, Membership, Order, Organization, PrepaidAccount, Product, User
 from gateway.db.models.products import FINAL_STATUSES
 from gateway.i18n import N_, Text
+from permissions.caller import Caller
 from permissions.policy import ACTIVE, Grant
 from permissions.rights import ALL_TOPICS, Role
 from resolvers import audit, legal, mail
@@ -67,7 +68,12 @@ async def viewer_organization_count(ctx: Context) -> int:
 
 
 def _viewer_memberships(ctx: Context) -> Select[Any]:
-    mine = ctx.caller.memberships()
+    return viewer_memberships(ctx.caller)
+
+
+def viewer_memberships(caller: Caller) -> Select[Any]:
+    """The caller's active memberships of organizations that exist: `viewer.organizations`."""
+    mine = caller.memberships()
     return (
         select(mine)
         .join(Organization, Organization.id == mine.c.organization_id)

@@ -12,7 +12,9 @@ from permissions.fields import authenticated, in_person, inherited, public
 from resolvers import identity
 from resolvers.context import Context
 from resolvers.results import Outcome
+from schema import sql_json
 from schema.errors import PASSWORD_CODES, user_error, user_errors
+from schema.sql_source import Json, NodeId, Scalar, SqlType, sql_type
 
 if TYPE_CHECKING:
     pass
@@ -52,6 +54,25 @@ class User(relay.Node):
             pending_email=row.pending_email,
             created_at=row.created_at,
         )
+
+
+# The compiled read path's source (schema/sql_source.py): a `users` row.
+sql_type(
+    "User",
+    SqlType(
+        fields={
+            "id": NodeId("User"),
+            "email": Scalar("email"),
+            "fullName": Scalar("full_name"),
+            "recoveryEmail": Scalar("recovery_email"),
+            "language": Scalar("language"),
+            "emailVerified": Json(lambda c: sql_json.boolean(c.email_verified_at.is_not(None))),
+            "emailVerifiedAt": Scalar("email_verified_at", "datetime"),
+            "pendingEmail": Scalar("pending_email"),
+            "createdAt": Scalar("created_at", "datetime"),
+        }
+    ),
+)
 
 
 SignUpError, SignUpErrorCode = user_error(

@@ -6,11 +6,14 @@ from enum import Enum
 from typing import TYPE_CHECKING, Annotated, Any, Self
 
 import strawberry
+from sqlalchemy import case
 from strawberry import relay
 
 from permissions.fields import INHERITED, inherited, member
 from permissions.rights import Right, Role, Topic
+from schema import sql_json
 from schema.common import Info, ProductScope, effective_rights
+from schema.sql_source import Json, NodeId, Row, Scalar, SqlType, organization_row, sql_type
 
 if TYPE_CHECKING:
     from schema.organizations import Organization
@@ -68,3 +71,29 @@ class Member(relay.Node):
         from schema.organizations import Organization
 
         return Organization.from_row(await info.context.loaders.organization_by_id.load(self.organization_id))
+
+
+def effective_rights_json(role: Any, rights: Any) -> Any:
+    """`effective_rights` in SQL: every right for an owner or admin, else the granted ones, sorted."""
+    every = sql_json.constant("[" + ",".join(f'"{r.value}"' for r in sorted(Right, key=lambda r: r.value)) + "]")
+    return case((role.in_([Role.OWNER.value, Role.ADMIN.value]), every), else_=sql_json.sorted_strings(rights))
+
+
+# The compiled read path's source (schema/sql_source.py): a row of `resolvers.loaders.organizations.members_query`.
+sql_type(
+    "Member",
+    SqlType(
+        organization="organization_id",
+        fields={
+            "id": NodeId("Member"),
+            "fullName": Scalar("full_name"),
+            "email": Scalar("email"),
+            "role": Scalar("role", "enum"),
+            "rights": Json(lambda c: effective_rights_json(c.role, c.rights)),
+            "topics": Json(lambda c: sql_json.sorted_strings(c.topics)),
+            "status": Scalar("status", "enum"),
+            "joinedAt": Scalar("created_at", "datetime"),
+            "organization": Row("Organization", organization_row),
+        },
+    ),
+)

@@ -6,10 +6,14 @@ from enum import Enum
 from typing import TYPE_CHECKING, Any, Self
 
 import strawberry
+from sqlalchemy import BigInteger, Text, case, cast, func, select
 from strawberry import relay
 
+from gateway.db.models import Membership
 from gateway.db.models import Organization as OrganizationRow
+from gateway.db.models import Product as ProductRow
 from gateway.i18n import N_, translate
+from permissions.caller import Caller
 from permissions.errors import BadUserInput
 from permissions.fields import (
     INHERITED,
@@ -24,9 +28,12 @@ from permissions.fields import (
 from permissions.policy import Grant
 from permissions.rights import Right, Role
 from resolvers import organizations, product_transfers
+from resolvers.loaders.organizations import members_query
 from resolvers.loaders.pages import PageKey
-from resolvers.loaders.products import ProductFilter
+from resolvers.loaders.products import ProductFilter, ProductsPageLoader
+from resolvers.organizations import viewer_memberships
 from resolvers.pagination import Window
+from schema import sql_json
 from schema.api_tokens import ApiToken
 from schema.audit import AuditEntry
 from schema.billing import Invoice, Payment, PrepaidAccount
@@ -39,6 +46,7 @@ from schema.members import Member, MemberStatus
 from schema.orders import Order, OrderStatus
 from schema.product_transfers import ProductTransfer
 from schema.products import Product, ProductFilterInput, ProductOrder, product_filter
+from schema.sql_source import Json, Nested, NodeId, Page, Row, Scalar, SqlType, sql_type
 from schema.webhooks import WebhookEndpoint
 
 if TYPE_CHECKING:
@@ -440,3 +448,90 @@ class OrganizationConnection:
                 )
             )
         return cls(edges=edges, page_info=PageInfo.from_page(page), count=count)
+
+
+def _logo_url(c: Any) -> Any:
+    version = cast(func.floor(func.extract("epoch", c.logo_updated_at)), BigInteger)
+    url = sql_json.concat(
+        sql_json.constant('"/organizations/'),
+        cast(c.id, Text),
+        sql_json.constant("/logo?v="),
+        cast(version, Text),
+        sql_json.constant('"'),
+    )
+    return case((c.logo_updated_at.is_(None), sql_json.constant("null")), else_=url)
+
+
+def _member_rows(caller: Caller, parent: Any) -> Any:
+    return members_query().where(Membership.organization_id == parent.id)
+
+
+def _my_membership(caller: Caller, parent: Any) -> Any:
+    return members_query().where(Membership.organization_id == parent.id, Membership.user_id == caller.user_param())
+
+
+def _legal_representative(caller: Caller, parent: Any) -> Any:
+    return members_query().where(
+        Membership.organization_id == parent.id, Membership.user_id == parent.legal_representative_id
+    )
+
+
+def _product_rows(caller: Caller, parent: Any) -> Any:
+    return ProductsPageLoader.of(caller).query((ProductFilter(),)).where(ProductRow.organization_id == parent.id)
+
+
+def _viewer_organization_rows(caller: Caller, parent: Any) -> Any:
+    mine = viewer_memberships(caller).subquery("mine")
+    return select(
+        *OrganizationRow.__table__.c,
+        mine.c.role.label("m_role"),
+        mine.c.rights.label("m_rights"),
+        mine.c.full.label("m_full"),
+    ).join(mine, mine.c.organization_id == OrganizationRow.id)
+
+
+def _edge_rights(c: Any) -> Any:
+    every = sql_json.constant("[" + ",".join(f'"{r.value}"' for r in sorted(Right, key=lambda r: r.value)) + "]")
+    return case((c.m_full, every), else_=sql_json.sorted_strings(c.m_rights))
+
+
+# The compiled read path's sources (schema/sql_source.py): an `organizations` row; a viewer's membership row.
+sql_type(
+    "Address",
+    SqlType(
+        fields={
+            "street": Scalar("street"),
+            "postalCode": Scalar("postal_code"),
+            "city": Scalar("city"),
+            "province": Scalar("province"),
+            "country": Scalar("country"),
+        }
+    ),
+)
+sql_type(
+    "Organization",
+    SqlType(
+        organization="id",
+        fields={
+            "id": NodeId("Organization"),
+            "name": Scalar("name"),
+            "kind": Scalar("kind", "enum"),
+            "legalName": Scalar("legal_name"),
+            "taxCode": Scalar("tax_code"),
+            "vatNumber": Scalar("vat_number"),
+            "address": Nested("Address"),
+            "phone": Scalar("phone"),
+            "logoUrl": Json(_logo_url),
+            "createdAt": Scalar("created_at", "datetime"),
+            "updatedAt": Scalar("updated_at", "datetime"),
+            "myMembership": Row("Member", _my_membership),
+            "legalRepresentative": Row("Member", _legal_representative),
+            "members": Page("Member", _member_rows, lambda c: [c.created_at, c.id]),
+            "products": Page("Product", _product_rows, lambda c: [c.sort_name, c.id]),
+        },
+    ),
+)
+sql_type(
+    "OrganizationEdge",
+    SqlType(fields={"role": Scalar("m_role", "enum"), "rights": Json(_edge_rights)}),
+)

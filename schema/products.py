@@ -6,15 +6,20 @@ from enum import Enum
 from typing import TYPE_CHECKING, Annotated, Any, Self
 
 import strawberry
+from sqlalchemy import case, null
 from strawberry import relay
 from strawberry.scalars import JSON
 
+from gateway.db.models import Product as Product_
+from permissions.caller import Caller
 from permissions.fields import INHERITED, inherited, member, requires
 from permissions.rights import Right
 from resolvers.domains import display_name
-from resolvers.loaders.products import ProductFilter
+from resolvers.loaders.products import ForViewer, ProductFilter, product_rows
+from schema import sql_json
 from schema.catalog import CatalogItem, ProductKind
 from schema.common import Info
+from schema.sql_source import Json, NodeId, Row, Rows, Scalar, SqlType, organization_row, sql_type
 
 if TYPE_CHECKING:
     from schema.organizations import Organization
@@ -200,3 +205,35 @@ def product_filter(filter: ProductFilterInput | None, order: ProductOrder | None
         order=sort.field.value,
         descending=sort.direction is OrderDirection.DESC,
     )
+
+
+def _display_name(name: Any) -> Any:
+    """`display_name` is Python's (IDNA): names with an xn-- label keep to the standard path."""
+    return case((name.contains("xn--"), null()), else_=sql_json.string(name))
+
+
+def add_on_rows(caller: Caller, parent: Any) -> Any:
+    return ForViewer.of(caller).visible(product_rows()).where(Product_.parent_id == parent.id)
+
+
+# The compiled read path's source (schema/sql_source.py): a row of `resolvers.loaders.products.product_rows`.
+sql_type(
+    "Product",
+    SqlType(
+        organization="organization_id",
+        fields={
+            "id": NodeId("Product"),
+            "name": Json(lambda c: _display_name(c.name)),
+            "nameAscii": Scalar("name"),
+            "kind": Scalar("kind", "enum"),
+            "status": Scalar("status", "enum"),
+            "suspendedReason": Scalar("suspended_reason"),
+            "autoRenew": Scalar("auto_renew", "bool"),
+            "termMonths": Scalar("term_months", "int"),
+            "createdAt": Scalar("created_at", "datetime"),
+            "expiresAt": Scalar("expires_at", "datetime"),
+            "addOns": Rows("Product", add_on_rows, lambda c: [c.created_at, c.id]),
+            "organization": Row("Organization", organization_row),
+        },
+    ),
+)

@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 import strawberry
+from sqlalchemy import select
 from strawberry import relay
 
+from gateway.db.models import Organization as OrganizationRow
+from gateway.db.models import User as UserRow
+from permissions.caller import Caller
 from permissions.fields import authenticated, member, staff
 from permissions.staff import StaffRole
 from schema.api_token_mutations import ApiTokenMutation
@@ -26,6 +31,7 @@ from schema.payment_mutations import PaymentMutation
 from schema.product_mutations import ProductMutation
 from schema.product_transfers import ProductTransferMutation
 from schema.proforma import ProformaMutation
+from schema.sql_source import Root, sql_root
 from schema.staff import StaffQuery
 from schema.staff_mutations import StaffMutation
 from schema.viewer import Viewer
@@ -74,3 +80,17 @@ class Mutation(
     StaffMutation,
 ):
     pass
+
+
+def _viewer_row(caller: Caller, arguments: dict[str, Any]) -> Any:
+    return select(*UserRow.__table__.c).where(UserRow.id == caller.user_param())
+
+
+def _organization_row(caller: Caller, arguments: dict[str, Any]) -> Any:
+    found = select(*OrganizationRow.__table__.c)
+    return found.where(OrganizationRow.id == arguments["id"], OrganizationRow.deleted_at.is_(None))
+
+
+# The compiled read path's roots (schema/sql_source.py).
+sql_root("viewer", Root("Viewer", _viewer_row))
+sql_root("organization", Root("Organization", _organization_row, {"id": "Organization"}, organization_argument="id"))

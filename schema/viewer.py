@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+from typing import Any
+
 import strawberry
+from sqlalchemy import func
 
 from permissions.fields import authenticated, in_person
 from resolvers import api_token_admin, invitations, organizations, products, users
@@ -10,6 +13,7 @@ from schema.identity import User
 from schema.invitations import Invitation
 from schema.organizations import Organization, OrganizationConnection, check_days
 from schema.products import Product
+from schema.sql_source import Nested, Page, SqlType, sql_type
 
 
 @strawberry.type(description="The caller: their login and the organizations they belong to.")
@@ -87,3 +91,23 @@ class Viewer:
             return []  # an integration token: nobody to invite
         now = info.context.clock.now()
         return [Invitation.from_row(r, now) for r in await invitations.pending_for_viewer(info.context)]
+
+
+def _organization_rows(caller: Any, parent: Any) -> Any:
+    from schema.organizations import _viewer_organization_rows
+
+    return _viewer_organization_rows(caller, parent)
+
+
+# The compiled read path's source (schema/sql_source.py): the caller's `users` row.
+sql_type(
+    "Viewer",
+    SqlType(
+        fields={
+            "user": Nested("User"),
+            "organizations": Page(
+                "Organization", _organization_rows, lambda c: [func.lower(c.name), c.id], edge_type="OrganizationEdge"
+            ),
+        }
+    ),
+)

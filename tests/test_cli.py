@@ -189,3 +189,19 @@ async def test_staff_are_added_listed_and_removed_at_the_terminal(client, databa
     )
     wrong_role = run(database_url, "staff", "add", "supporto@provider.it", "--role", "GOD")
     assert wrong_role.returncode == 2 and "invalid choice" in wrong_role.stderr
+
+
+def test_explain_shows_the_plan_or_why_the_standard_path_answers(database_url, tmp_path):
+    compiled = tmp_path / "compiled.graphql"
+    compiled.write_text("query Me { viewer { user { email } organizations(first: 5) { totalCount } } }")
+    result = run(database_url, "explain", str(compiled))
+    assert result.returncode == 0 and result.stdout.startswith("compiled: one statement\n"), result.stderr
+    assert "SELECT" in result.stdout and "caller_user_id" in result.stdout
+    standard = tmp_path / "standard.graphql"
+    standard.write_text("{ viewer { organizations { pageInfo { hasNextPage } } } }")
+    assert run(database_url, "explain", str(standard)).stdout == (
+        "standard path: organizations.pageInfo: pageInfo and cursors are the standard path's\n"
+    )
+    invalid = tmp_path / "invalid.graphql"
+    invalid.write_text("{ viewer { nothing } }")
+    assert one_line_failure(run(database_url, "explain", str(invalid))).startswith("gateway: the document is not valid")

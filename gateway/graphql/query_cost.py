@@ -16,6 +16,7 @@ import math
 from collections.abc import AsyncIterator
 from typing import Any
 
+import orjson
 from graphql import ExecutionResult, GraphQLError
 from strawberry.extensions import SchemaExtension
 
@@ -101,7 +102,10 @@ class QueryCostPolicy(SchemaExtension):
         self.cost["actualQueryCost"] = requested  # until the answer says otherwise
         yield
         result = execution.result
-        actual = min(requested, plan.actual(getattr(result, "data", None)))
+        data = getattr(result, "data", None)
+        if isinstance(data, orjson.Fragment):  # a compiled read's answer, as PostgreSQL wrote it
+            data = orjson.loads(ctx.compiled)
+        actual = min(requested, plan.actual(data))
         self.cost["actualQueryCost"] = actual
         if spent is None:
             return

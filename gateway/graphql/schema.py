@@ -14,6 +14,7 @@ from strawberry.extensions import (
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
+from gateway.graphql.compiled.extension import CompiledReads
 from gateway.graphql.errors import ErrorPolicy, NoNulInStrings
 from gateway.graphql.list_limit import ListsWithinLimit
 from gateway.graphql.parse_cache import ParseCache
@@ -38,6 +39,7 @@ def build_schema(settings: Settings | None = None) -> GatewaySchema:
     limits = settings.limits if settings else Limits()
     budgets = settings.budgets if settings else Budgets()
     allow_anonymous_introspection = settings.is_development if settings else True
+    compiled = settings.compiled_reads if settings else False
     # The limiters build a new rule class per instance; the validation cache keys on the rule classes,
     # so they are built once here and shared by every request.
     rules = [
@@ -56,6 +58,8 @@ def build_schema(settings: Settings | None = None) -> GatewaySchema:
         lambda: ValidationCache(maxsize=256),
         # Needs the variables, so it runs before execution rather than as a validation rule.
         lambda: QueryCostPolicy(budgets=budgets, max_page=limits.max_page_size),
+        # After the budget, instead of graphql-core where one statement can answer.
+        lambda: CompiledReads(enabled=compiled, max_page=limits.max_page_size),
     ]
     schema = GatewaySchema(
         query=Query,

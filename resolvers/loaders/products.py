@@ -68,6 +68,13 @@ class ForViewer:
         super().__init__(db)  # type: ignore[call-arg]
         self.caller = caller
 
+    @classmethod
+    def of(cls, caller: Caller) -> ForViewer:
+        """Only its SQL (`visible`), for statements built elsewhere: the compiled read path."""
+        reader = cls.__new__(cls)
+        reader.caller = caller
+        return reader
+
     @property
     def user_id(self) -> uuid.UUID | None:
         return self.caller.user_id

@@ -325,12 +325,32 @@ def run(args: argparse.Namespace, root: Path, pg: EmbeddedPostgres, timings: dic
         floor = servers.floor(url, SECRET_KEY, root / "floor.log")
         try:
             for scenario in floor_wanted:
-                if answer(floor, scenario) != results["reference"]:
-                    raise SystemExit(f"bench: floor {scenario.name} does not answer what the gateway answers for (a)")
+                got = answer(floor, scenario)
+                if got.get("data") != results["reference"].get("data"):
+                    where = _first_difference(got.get("data"), results["reference"].get("data"))
+                    raise SystemExit(
+                        f"bench: floor {scenario.name} does not answer what the gateway answers for (a): {where}"
+                    )
                 results["measured"][scenario.name] = measure(floor, scenario, args, db_pid)
         finally:
             floor.stop()
     return results
+
+
+def _first_difference(a: Any, b: Any, path: str = "data") -> str:
+    if type(a) is not type(b):
+        return f"{path}: {str(a)[:200]} against {str(b)[:200]}"
+    if isinstance(a, dict):
+        for key in dict.fromkeys([*a, *b]):
+            if a.get(key) != b.get(key):
+                return _first_difference(a.get(key), b.get(key), f"{path}.{key}")
+    if isinstance(a, list):
+        if len(a) != len(b):
+            return f"{path}: {len(a)} items against {len(b)}"
+        for i, (x, y) in enumerate(zip(a, b, strict=True)):
+            if x != y:
+                return _first_difference(x, y, f"{path}[{i}]")
+    return f"{path}: {str(a)[:200]} against {str(b)[:200]}"
 
 
 async def _migrate(url: str) -> None:

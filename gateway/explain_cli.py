@@ -9,7 +9,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from graphql import parse, validate
-from sqlalchemy.dialects import postgresql
 
 from gateway.cli_support import CommandError
 from gateway.graphql.compiled.planner import explain
@@ -30,6 +29,5 @@ def explain_document(path: Path, operation: str | None) -> str:
     found, why = explain(schema, document, operation, Limits().max_page_size)
     if found is None:
         return f"standard path: {why}"
-    sql = found.statement.compile(dialect=postgresql.asyncpg.dialect())
     parameters = ", ".join(f"{b.name} from the request" for b in found.binders)
-    return f"compiled: one statement\nparameters: caller_user_id, {parameters or 'no others'}\n\n{sql}"
+    return f"compiled: one statement\nparameters: caller_user_id, {parameters or 'no others'}\n\n{found.sql}"

@@ -34,6 +34,7 @@ from graphql import (
 from graphql.language import IntValueNode, NullValueNode, StringValueNode
 from sqlalchemy import ColumnElement, Integer, Select, bindparam, func, select
 from sqlalchemy.dialects.postgresql import UUID as PG_UUID
+from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
 from strawberry.permission import PermissionExtension
 
 from permissions.caller import Caller
@@ -46,6 +47,7 @@ from schema.sql_source import SQL_ROOTS, SQL_TYPES, Json, Nested, NodeId, Page, 
 
 FALLBACK = object()  # a binder's answer: the standard path answers this request
 PLACEHOLDER = uuid.UUID(int=0)
+DIALECT = asyncpg_dialect()
 SCALARS: dict[str, Callable[[Any], ColumnElement[str]]] = {
     "text": j.string,
     "enum": j.string,
@@ -67,17 +69,28 @@ class Binder:
 
 @dataclass(slots=True)
 class Plan:
+    """The statement, compiled once to its SQL text and the order of its positional parameters."""
+
     statement: Select[Any]
     binders: list[Binder] = field(default_factory=list)
+    sql: str = ""
+    positions: tuple[str, ...] = ()
+    constants: dict[str, Any] = field(default_factory=dict)
 
-    def parameters(self, variables: dict[str, Any] | None, user_id: uuid.UUID) -> dict[str, Any] | None:
-        values: dict[str, Any] = {"caller_user_id": user_id}
+    def __post_init__(self) -> None:
+        compiled = self.statement.compile(dialect=DIALECT, compile_kwargs={"render_postcompile": True})
+        self.sql, self.positions = compiled.string, tuple(compiled.positiontup or ())
+        self.constants = dict(compiled.params)
+
+    def parameters(self, variables: dict[str, Any] | None, user_id: uuid.UUID) -> tuple[Any, ...] | None:
+        """The positional values for this request, or None when the standard path must answer it."""
+        values = dict(self.constants, caller_user_id=user_id)
         for binder in self.binders:
             value = binder.compute(variables or {})
             if value is FALLBACK:
                 return None
             values[binder.name] = value
-        return values
+        return tuple(values[name] for name in self.positions)
 
 
 def _object_type(graphql_type: Any) -> GraphQLObjectType:
@@ -137,7 +150,7 @@ class Planner:
             if decoded is FALLBACK:
                 raise NotCompilable("a literal out of range, or an id of another type")
             self.binders.append(Binder(name, lambda variables, decoded=decoded: decoded))
-        return bindparam(name, type_=type_)
+        return bindparam(name, None, type_=type_)
 
     def _input_type(self, definition: Any) -> Any:
         from graphql import type_from_ast

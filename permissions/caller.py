@@ -77,12 +77,14 @@ class Caller:
     principal: Principal
     now: datetime | None = None  # the request's time: which organizations a staff member has open
 
-    @property
-    def user_id(self) -> uuid.UUID | None:
-        """Whose placed orders the caller sees beyond its product scope (a token limited to some products: none)."""
+    def placed(self, placed_by: ColumnElement[uuid.UUID | None]) -> ColumnElement[bool]:
+        """Whether the caller placed it: what it sees of orders beyond its product scope. A token limited to some
+        products, and a caller with no person behind it, placed nothing (an order no person placed included)."""
         if self.principal.token is not None and not self.principal.token.all_products:
-            return None
-        return self.principal.user_id
+            return false()
+        if self.principal.user_id is None:
+            return false()
+        return placed_by == self.user_param()
 
     def rows(self) -> Select[Any]:
         """The caller's memberships as `member_rows()` columns; nothing for an anonymous caller."""

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, exists, or_, select, true
+from sqlalchemy import ColumnElement, and_, exists, false, or_, select, true
 
 from gateway.db.models import Organization
 from permissions.caller import Caller
@@ -56,15 +56,15 @@ def predicate(
     *,
     located: bool = False,
 ) -> ColumnElement[bool] | None:
-    """The rule of a field whose object's organization (and product) are these SQL expressions, for a person
-    in their own session; None when it cannot be said in SQL. `located`: the organization was found from the
-    field's arguments (a root field), not from the object."""
+    """The rule of a field whose object's organization (and product) are these SQL expressions, for a person in
+    their own session or an API token (plans are made for no one else); None when it cannot be said in SQL.
+    `located`: the organization was found from the field's arguments (a root field), not from the object."""
     found: list[ColumnElement[bool]] = []
     for rule in permissions:
-        if isinstance(rule, PublicAccess | NotByToken | NotByStaff):
-            continue  # a person in their own session: neither a token nor staff
-        if isinstance(rule, IsAuthenticated):
-            continue  # plans are made for logged-in people only
+        if isinstance(rule, NotByToken) and caller.principal.token is not None:
+            return false()  # TOKEN_NOT_ALLOWED: the standard path says so
+        if isinstance(rule, PublicAccess | NotByToken | NotByStaff | IsAuthenticated):
+            continue  # logged in (a session or a token), and no staff
         if isinstance(rule, InOrganization) and organization is not None:  # `personal`: a person is no staff
             if rule.locate is not from_source and not located:
                 return UNKNOWN

@@ -6,11 +6,10 @@ import uuid
 from typing import Any
 
 import strawberry
-from sqlalchemy import select
+from sqlalchemy import literal, select
 from strawberry import relay
 
 from gateway.db.models import Organization as OrganizationRow
-from gateway.db.models import User as UserRow
 from permissions.caller import Caller
 from permissions.fields import authenticated, member, staff
 from permissions.staff import StaffRole
@@ -83,7 +82,7 @@ class Mutation(
 
 
 def _viewer_row(caller: Caller, arguments: dict[str, Any]) -> Any:
-    return select(*UserRow.__table__.c).where(UserRow.id == caller.user_param())
+    return select(literal(1).label("viewer"))  # one row, whoever calls: its fields say what the caller sees
 
 
 def _organization_row(caller: Caller, arguments: dict[str, Any]) -> Any:

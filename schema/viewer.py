@@ -3,8 +3,9 @@ from __future__ import annotations
 from typing import Any
 
 import strawberry
-from sqlalchemy import func
+from sqlalchemy import func, select
 
+from gateway.db.models import User as UserRow
 from permissions.fields import authenticated, in_person
 from resolvers import api_token_admin, invitations, organizations, products, users
 from schema.api_tokens import ApiToken
@@ -13,7 +14,7 @@ from schema.identity import User
 from schema.invitations import Invitation
 from schema.organizations import Organization, OrganizationConnection, check_days
 from schema.products import Product
-from schema.sql_source import Nested, Page, SqlType, sql_type
+from schema.sql_source import Page, Row, SqlType, sql_type
 
 
 @strawberry.type(description="The caller: their login and the organizations they belong to.")
@@ -93,6 +94,10 @@ class Viewer:
         return [Invitation.from_row(r, now) for r in await invitations.pending_for_viewer(info.context)]
 
 
+def _user_row(caller: Any, parent: Any) -> Any:
+    return select(*UserRow.__table__.c).where(UserRow.id == caller.user_param())
+
+
 def _organization_rows(caller: Any, parent: Any) -> Any:
     from schema.organizations import _viewer_organization_rows
 
@@ -104,7 +109,7 @@ sql_type(
     "Viewer",
     SqlType(
         fields={
-            "user": Nested("User"),
+            "user": Row("User", _user_row),  # none for an integration token: null
             "organizations": Page(
                 "Organization", _organization_rows, lambda c: [func.lower(c.name), c.id], edge_type="OrganizationEdge"
             ),

@@ -10,6 +10,7 @@ what the plan can answer is answered by one statement, whatever the page sizes.
 
 from __future__ import annotations
 
+import os
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field, replace
@@ -24,7 +25,7 @@ from strawberry import relay
 from gateway.graphql.compiled.extension import ANSWERED
 from tests.orgs import INVITE, Person, buy, join, organization, person
 from tests.staff import make_staff, open_as
-from tests.tokens import personal_token
+from tests.tokens import integration_token, personal_token
 
 # What each type offers the generator: scalars, and fields holding objects or pages of them.
 SCALARS: dict[str, list[str]] = {
@@ -185,6 +186,15 @@ async def build(client: Any, make_client: Any, settings: Any, engine: Any, clock
     world.callers = {name: p.token for name, p in people.items()} | {
         "staff": staff.token,
         "token": (await personal_token(client, owner, clock.now()))["secret"],
+        # An agency's token: its admin's, limited to Beta's products.
+        "limited-token": (
+            await personal_token(client, people["admin"], clock.now(), organizationIds=[beta], rights=["VIEW_PRODUCTS"])
+        )["secret"],
+        "integration": (
+            await integration_token(
+                client, owner, alfa, clock.now(), rights=["VIEW_PRODUCTS"], productIds=[products[0]["id"]]
+            )
+        )["secret"],
         "anonymous": None,
     }
     # Alfa, where most callers are members, most often; another tenant, an id of nothing, an id of another type.
@@ -200,7 +210,8 @@ async def ask(client: httpx.AsyncClient, token: str | None, document: str, varia
 
 
 @hypothesis_settings(
-    max_examples=400,
+    # `make differential` asks many more (GATEWAY_DIFFERENTIAL_EXAMPLES); the suite keeps to CI's time.
+    max_examples=int(os.environ.get("GATEWAY_DIFFERENTIAL_EXAMPLES", "400")),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
     derandomize=True,
@@ -224,7 +235,8 @@ def test_the_generated_cases_exercised_the_plans():
     """Runs after the differential test: enough of its cases were answered by plans, for every kind of member."""
     compiled = sum(n for (_, by_plan), n in CASES.items() if by_plan)
     assert compiled >= sum(CASES.values()) // 6, CASES
-    assert {caller for (caller, by_plan), n in CASES.items() if by_plan} >= {"owner", "admin", "viewer", "scoped"}
+    answered = {caller for (caller, by_plan), n in CASES.items() if by_plan}
+    assert answered >= {"owner", "admin", "viewer", "scoped", "token", "integration"}, CASES
 
 
 AGENCY = """query Agency { viewer { organizations(first: 50) { edges { role node { id name myMembership { role rights }

@@ -32,7 +32,7 @@ class InvoicesPageLoader(ForViewer, OrganizationPageLoader):
     def query(self, filters: tuple[Any, ...]) -> Select[Any]:
         issued_from, issued_to = filters
         stmt, mine = self.joined(select(*Invoice.__table__.c), Invoice.organization_id)
-        stmt = stmt.join(Order, Order.id == Invoice.order_id).where(orders_visible_to(mine, self.user_id))
+        stmt = stmt.join(Order, Order.id == Invoice.order_id).where(orders_visible_to(mine, self.caller))
         if issued_from is not None:
             stmt = stmt.where(Invoice.issued_at >= issued_from)
         if issued_to is not None:
@@ -48,7 +48,7 @@ class InvoiceByIdLoader(ForViewer, Loader[uuid.UUID, Any]):
         stmt, mine = self.joined(select(*Invoice.__table__.c), Invoice.organization_id)
         rows = await session.execute(
             stmt.join(Order, Order.id == Invoice.order_id).where(
-                Invoice.id.in_(keys), orders_visible_to(mine, self.user_id)
+                Invoice.id.in_(keys), orders_visible_to(mine, self.caller)
             )
         )
         return [(r.id, r) for r in rows]
@@ -101,7 +101,7 @@ def payment_rows(caller: Caller) -> Select[Any]:
         .join(mine, mine.c.organization_id == Payment.organization_id)
         .outerjoin(Order, Order.id == Payment.order_id)
         .outerjoin(Invoice, and_(Invoice.order_id == Payment.order_id, Payment.status == "SUCCEEDED"))
-        .where(orders_visible_to(mine.c, caller.user_id))
+        .where(orders_visible_to(mine.c, caller))
     )
 
 

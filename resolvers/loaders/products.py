@@ -75,9 +75,6 @@ class ForViewer:
         reader.caller = caller
         return reader
 
-    @property
-    def user_id(self) -> uuid.UUID | None:
-        return self.caller.user_id
 
     def joined(self, stmt: Select[Any], organization_id: ColumnElement[uuid.UUID]) -> tuple[Select[Any], Any]:
         """`stmt` joined to the caller's membership in each row's organization, and that membership's columns."""
@@ -163,7 +160,7 @@ class LinesByOrderIdLoader(Loader[uuid.UUID, list[Any]]):
         return [by_key.get(key, []) for key in keys]
 
 
-def orders_visible_to(mine: Any, user_id: uuid.UUID | None) -> ColumnElement[bool]:
+def orders_visible_to(mine: Any, caller: Caller) -> ColumnElement[bool]:
     """A member limited to some products sees the orders they placed and those touching only their products."""
     outside_scope = (
         select(OrderLine.id)
@@ -173,7 +170,7 @@ def orders_visible_to(mine: Any, user_id: uuid.UUID | None) -> ColumnElement[boo
         )
         .exists()
     )
-    return mine.all_products | (Order.placed_by_id == user_id) | ~outside_scope
+    return mine.all_products | caller.placed(Order.placed_by_id) | ~outside_scope
 
 
 class OrdersPageLoader(ForViewer, OrganizationPageLoader):
@@ -183,7 +180,7 @@ class OrdersPageLoader(ForViewer, OrganizationPageLoader):
     def query(self, filters: tuple[Any, ...]) -> Select[Any]:
         (status,) = filters or (None,)
         stmt, mine = self.joined(select(*Order.__table__.c), Order.organization_id)
-        stmt = stmt.where(orders_visible_to(mine, self.user_id))
+        stmt = stmt.where(orders_visible_to(mine, self.caller))
         return stmt.where(Order.status == status) if status else stmt
 
     def organization_column(self) -> ColumnElement[uuid.UUID]:
@@ -193,5 +190,5 @@ class OrdersPageLoader(ForViewer, OrganizationPageLoader):
 class OrderByIdLoader(ForViewer, Loader[uuid.UUID, Any]):
     async def fetch(self, session: AsyncSession, keys: Sequence[uuid.UUID]) -> Any:
         stmt, mine = self.joined(select(*Order.__table__.c), Order.organization_id)
-        rows = await session.execute(stmt.where(Order.id.in_(keys), orders_visible_to(mine, self.user_id)))
+        rows = await session.execute(stmt.where(Order.id.in_(keys), orders_visible_to(mine, self.caller)))
         return [(r.id, r) for r in rows]

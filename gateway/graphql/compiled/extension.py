@@ -19,24 +19,32 @@ from graphql import DocumentNode, ExecutionResult, GraphQLSchema
 from strawberry.extensions import SchemaExtension
 
 from gateway.graphql.compiled.planner import Plan, plan
-from permissions.principal import PrincipalKind
+from permissions.principal import Principal, PrincipalKind
 
 log = logging.getLogger("gateway.compiled")
 # Requests answered by a plan, and those a plan left to the standard path (for metrics, the bench and tests).
 ANSWERED: Counter[str] = Counter()
 MAX_PLANS = 512
-_PLANS: OrderedDict[tuple[int, str, str | None], Plan | None] = OrderedDict()
+_PLANS: OrderedDict[tuple[Any, ...], Plan | None] = OrderedDict()
+COMPILED_KINDS = (PrincipalKind.USER, PrincipalKind.TOKEN)
 
 
 def plan_for(
-    schema: GraphQLSchema, document: DocumentNode, query: str, operation: str | None, max_page: int
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    query: str,
+    operation: str | None,
+    max_page: int,
+    principal: Principal,
 ) -> Plan | None:
-    """The cached plan of (document, operation), made on first use; None: the standard path always."""
-    key = (id(schema), query, operation)
+    """The cached plan of (document, operation), made on first use, for every person, or for one token as it is
+    now (its rights and scope are in the statement); None: the standard path always."""
+    token = principal if principal.token is not None else None
+    key = (id(schema), query, operation, token.token if token else None, token.user_id if token else None)
     if key in _PLANS:
         _PLANS.move_to_end(key)
         return _PLANS[key]
-    found = plan(schema, document, operation, max_page)
+    found = plan(schema, document, operation, max_page, token)
     _PLANS[key] = found
     if len(_PLANS) > MAX_PLANS:
         _PLANS.popitem(last=False)
@@ -55,7 +63,7 @@ class CompiledReads(SchemaExtension):
             not self.enabled
             or execution.result is not None
             or ctx is None
-            or ctx.principal.kind is not PrincipalKind.USER
+            or ctx.principal.kind not in COMPILED_KINDS
             or execution.graphql_document is None
             or execution.query is None
         ):
@@ -75,7 +83,9 @@ class CompiledReads(SchemaExtension):
     async def _answer(self, execution: Any, ctx: Any) -> str | None:
         """The `data` JSON text, or None: no plan, a parameter the plan cannot take, or a NULL answer."""
         schema = execution.schema._schema
-        found = plan_for(schema, execution.graphql_document, execution.query, execution.operation_name, self.max_page)
+        found = plan_for(
+            schema, execution.graphql_document, execution.query, execution.operation_name, self.max_page, ctx.principal
+        )
         parameters = found.parameters(execution.variables, ctx.principal.user_id) if found is not None else None
         if found is None or parameters is None:
             return None

@@ -82,7 +82,7 @@ class Plan:
         self.sql, self.positions = compiled.string, tuple(compiled.positiontup or ())
         self.constants = dict(compiled.params)
 
-    def parameters(self, variables: dict[str, Any] | None, user_id: uuid.UUID) -> tuple[Any, ...] | None:
+    def parameters(self, variables: dict[str, Any] | None, user_id: uuid.UUID | None) -> tuple[Any, ...] | None:
         """The positional values for this request, or None when the standard path must answer it."""
         values = dict(self.constants, caller_user_id=user_id)
         for binder in self.binders:
@@ -113,14 +113,21 @@ def _rules(field_def: Any) -> list[Any]:
 
 class Planner:
     def __init__(
-        self, schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode, max_page: int
+        self,
+        schema: GraphQLSchema,
+        document: DocumentNode,
+        operation: OperationDefinitionNode,
+        max_page: int,
+        token: Principal | None = None,
     ):
         self.schema = schema
         self.operation = operation
         self.max_page = max_page
         self.fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
         self.variables = {v.variable.name.value: v for v in operation.variable_definitions or ()}
-        self.caller = Caller(Principal(user_id=PLACEHOLDER))
+        # A person's plan serves every person (their id is a parameter); a token's plan is its own (its rights
+        # and scope are written into the statement), made again whenever they change.
+        self.caller = Caller(token if token is not None else Principal(user_id=PLACEHOLDER))
         self.binders: list[Binder] = []
         self.names = itertools.count()
 
@@ -364,12 +371,22 @@ def _global_id_decoder(type_name: str) -> Callable[[Any], Any]:
     return decode
 
 
-def plan(schema: GraphQLSchema, document: DocumentNode, operation_name: str | None, max_page: int) -> Plan | None:
-    return explain(schema, document, operation_name, max_page)[0]
+def plan(
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    operation_name: str | None,
+    max_page: int,
+    token: Principal | None = None,
+) -> Plan | None:
+    return explain(schema, document, operation_name, max_page, token)[0]
 
 
 def explain(
-    schema: GraphQLSchema, document: DocumentNode, operation_name: str | None, max_page: int
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    operation_name: str | None,
+    max_page: int,
+    token: Principal | None = None,
 ) -> tuple[Plan | None, str]:
     """The plan, or None and why the standard path answers (`gateway explain`)."""
     operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
@@ -379,7 +396,7 @@ def explain(
         return None, "the document does not name one operation"
     if operations[0].operation is not OperationType.QUERY or operations[0].directives:
         return None, "a mutation or a subscription"
-    planner = Planner(schema, document, operations[0], max_page)
+    planner = Planner(schema, document, operations[0], max_page, token)
     try:
         statement = planner.root()
     except NotCompilable as exc:

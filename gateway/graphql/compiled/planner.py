@@ -32,7 +32,7 @@ from graphql import (
     value_from_ast,
 )
 from graphql.language import IntValueNode, NullValueNode, StringValueNode
-from sqlalchemy import ColumnElement, Integer, Select, bindparam, func, select
+from sqlalchemy import ColumnElement, Integer, Select, bindparam, func, literal_column, select
 from sqlalchemy.dialects.postgresql import UUID as PG_UUID
 from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
 from strawberry.permission import PermissionExtension
@@ -262,11 +262,11 @@ class Planner:
             sub = rows.subquery(f"r{next(self.names)}")
             built = self.object(target, SQL_TYPES[declared.type_name], sub.c, sub, node.selection_set)
             if isinstance(declared, Row):
-                inner = select(built.label("j")).select_from(sub).subquery(f"o{next(self.names)}")
+                inner = _fenced(select(built.label("j")).select_from(sub), f"o{next(self.names)}")
                 return select(j.one(inner.c.j)).select_from(inner).scalar_subquery()
             order = list(declared.order(sub.c))
             inner = select(built.label("j"), *(o.label(f"s{i}") for i, o in enumerate(order)))
-            inner = inner.select_from(sub).subquery(f"o{next(self.names)}")
+            inner = _fenced(inner.select_from(sub), f"o{next(self.names)}")
             sorts = [inner.c[f"s{i}"] for i in range(len(order))]
             return select(j.many(inner.c.j, sorts)).select_from(inner).scalar_subquery()
         raise NotCompilable(f"{node.name.value}: not an expressible field")
@@ -322,7 +322,7 @@ class Planner:
                 raise NotCompilable(f"{edge_type.name}.{name} has no SQL source")
         order = list(declared.order(paged.c))
         inner = select(j.obj(members).label("j"), *(o.label(f"s{i}") for i, o in enumerate(order)))
-        inner = inner.select_from(paged).subquery(f"e{next(self.names)}")
+        inner = _fenced(inner.select_from(paged), f"e{next(self.names)}")
         sorts = [inner.c[f"s{i}"] for i in range(len(order))]
         return select(j.many(inner.c.j, sorts)).select_from(inner).scalar_subquery()
 
@@ -353,7 +353,7 @@ class Planner:
             sub = root.rows(self.caller, arguments).subquery(f"root{next(self.names)}")
             target = _object_type(field_def.type)
             built = self.object(target, SQL_TYPES[root.type_name], sub.c, sub, node.selection_set)
-            inner = select(built.label("j")).select_from(sub).subquery(f"o{next(self.names)}")
+            inner = _fenced(select(built.label("j")).select_from(sub), f"o{next(self.names)}")
             value = select(j.one(inner.c.j)).select_from(inner).scalar_subquery()
             organization = arguments.get(root.organization_argument) if root.organization_argument else None
             allowed = predicate(_rules(field_def), self.caller, organization, located=True)
@@ -361,6 +361,12 @@ class Planner:
                 raise NotCompilable(f"Query.{name} has a rule SQL cannot say")
             members.append((key, j.guarded(allowed, value)))
         return select(j.obj(members).label("data"))
+
+
+def _fenced(rows: Select[Any], name: str) -> Any:
+    """A subquery PostgreSQL keeps as it is: its JSON column is read three times by the aggregate over it (`one`,
+    `many`), and pulling the subquery up into it would build every object three times (OFFSET 0 forbids that)."""
+    return rows.offset(literal_column("0")).subquery(name)
 
 
 def _global_id_decoder(type_name: str) -> Callable[[Any], Any]:

@@ -21,7 +21,7 @@ test: $(STAMP)
 
 # The compiled read path against the standard one, on many more generated queries than `make test` asks.
 differential: $(STAMP)
-	GATEWAY_DIFFERENTIAL_EXAMPLES=5000 $(BIN)/python -m pytest -q tests/test_compiled_reads.py
+	GATEWAY_DIFFERENTIAL_EXAMPLES=5000 $(BIN)/python -m pytest -q --timeout=0 tests/test_compiled_reads.py
 
 bench: $(STAMP)
 	$(BIN)/python -m bench

@@ -9,7 +9,6 @@ from gateway.middleware.request_id import request_id_of
 from gateway.resources import Resources
 from permissions.caller import Caller
 from resolvers.context import Context
-from resolvers.loaders import Loaders
 
 
 async def build_context(request: Request, response: Response) -> Context:
@@ -25,8 +24,7 @@ async def build_context(request: Request, response: Response) -> Context:
         db=resources.db,
         reads=resources.reads,
         principal=principal,
-        caller=(caller := Caller(principal, resources.clock.now())),
-        loaders=Loaders.create(resources.reads, caller),
+        caller=Caller(principal, resources.clock.now()),
         request_id=request_id_of(request.scope) or "",
         client_ip=request.client.host if request.client else "unknown",
         language=language,

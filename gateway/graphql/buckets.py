@@ -57,10 +57,21 @@ def bucket_key(kind: str, subject: object | None, client_ip: str) -> str:
     return f"{kind}:{subject}" if subject is not None else f"{kind}:ip:{client_ip}"
 
 
+_AUTOCOMMIT: dict[int, AsyncEngine] = {}
+
+
+def _autocommit(engine: AsyncEngine) -> AsyncEngine:
+    """The engine's autocommit view, made once: switching a checked-out connection's isolation level on every
+    request costs more than the statement it runs."""
+    found = _AUTOCOMMIT.get(id(engine))
+    if found is None or found.sync_engine.pool is not engine.sync_engine.pool:
+        found = _AUTOCOMMIT[id(engine)] = engine.execution_options(isolation_level="AUTOCOMMIT")
+    return found
+
+
 async def spend(engine: AsyncEngine, key: str, cost: int, budget: Budget, now: datetime) -> Spent:
     params = {"key": key, "cost": cost, "maximum": budget.maximum, "rate": budget.restore_rate, "now": now}
-    async with engine.connect() as conn:
-        await conn.execution_options(isolation_level="AUTOCOMMIT")
+    async with _autocommit(engine).connect() as conn:
         available = (await conn.execute(SPEND, params)).scalar_one_or_none()
         if available is not None:
             return Spent(True, float(available))
@@ -71,8 +82,7 @@ async def spend(engine: AsyncEngine, key: str, cost: int, budget: Budget, now: d
 
 async def refund(engine: AsyncEngine, key: str, points: int, budget: Budget) -> float | None:
     """Gives back what an operation was charged and did not use; returns what the bucket holds then."""
-    async with engine.connect() as conn:
-        await conn.execution_options(isolation_level="AUTOCOMMIT")
+    async with _autocommit(engine).connect() as conn:
         params = {"key": key, "refund": points, "maximum": budget.maximum}
         available = (await conn.execute(REFUND, params)).scalar_one_or_none()
     return None if available is None else float(available)

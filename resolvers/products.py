@@ -12,6 +12,7 @@ from sqlalchemy import Select, and_, func, select, update
 from gateway.db.models import IpUnblock, Organization, Product
 from gateway.db.models.products import FINAL_STATUSES
 from gateway.i18n import N_, Text, text
+from permissions.caller import Caller
 from permissions.policy import membership_holds, membership_sees
 from permissions.rights import Right
 from resolvers import addresses, audit, legal, product_settings, product_status, verification
@@ -32,9 +33,13 @@ def _fail(code: str, message: str | Text, field: str = "productId") -> Outcome[A
 
 
 def _viewer_expiring(ctx: Context, within_days: int) -> Select[Any]:
-    """The agency view's rows: every organization where the caller sees products, cut to their scope."""
     now = ctx.clock.now()
-    mine = ctx.caller.memberships()
+    return viewer_expiring_rows(ctx.caller, now, now + timedelta(days=within_days))
+
+
+def viewer_expiring_rows(caller: Caller, now: Any, until: Any) -> Select[Any]:
+    """The agency view's rows: every organization where the caller sees products, cut to their scope."""
+    mine = caller.memberships()
     return (
         product_rows()
         .join(mine, mine.c.organization_id == Product.organization_id)
@@ -44,7 +49,7 @@ def _viewer_expiring(ctx: Context, within_days: int) -> Select[Any]:
             membership_sees(mine.c, Product.id),
             Product.status.not_in(FINAL_STATUSES),
             Product.expires_at >= now,
-            Product.expires_at < now + timedelta(days=within_days),
+            Product.expires_at < until,
         )
     )
 

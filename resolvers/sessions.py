@@ -69,7 +69,8 @@ async def authenticate(
     async with reads() as session:
         found = (
             await session.execute(
-                select(Session, User.language, StaffMember.role)
+                # Columns, not an ORM object: this runs before every authenticated request.
+                select(Session.id, Session.user_id, Session.last_seen_at, User.language, StaffMember.role)
                 .join(User, User.id == Session.user_id)
                 .outerjoin(StaffMember, StaffMember.user_id == Session.user_id)
                 .where(
@@ -82,10 +83,9 @@ async def authenticate(
         ).one_or_none()
         if found is None:
             return None
-        row, language, staff_role = found
-        if now - row.last_seen_at >= TOUCH_EVERY:
-            await session.execute(update(Session).where(Session.id == row.id).values(last_seen_at=now))
-        return AuthenticatedSession(row.id, row.user_id, language, staff_role)
+        if now - found.last_seen_at >= TOUCH_EVERY:
+            await session.execute(update(Session).where(Session.id == found.id).values(last_seen_at=now))
+        return AuthenticatedSession(found.id, found.user_id, found.language, found.role)
 
 
 async def revoke(session: AsyncSession, session_id: uuid.UUID, now: datetime) -> None:

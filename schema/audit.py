@@ -6,11 +6,14 @@ from enum import Enum
 from typing import Any, Self
 
 import strawberry
+from sqlalchemy import Text, case, cast, func
 from strawberry import relay
 from strawberry.scalars import JSON
 
 from permissions.fields import inherited
+from schema import sql_json
 from schema.common import encode_id
+from schema.sql_source import Json, NodeId, Scalar, SqlType, sql_type
 
 
 @strawberry.enum(description="Who acted: a person, an API token, the provider's staff, or the gateway itself.")
@@ -51,3 +54,31 @@ class AuditEntry(relay.Node):
             ip=row.ip,
             created_at=row.created_at,
         )
+
+
+def _target(c: Any) -> Any:
+    """`encode_id(target_type, target_id)`: the type's name is data here, so the id is built from it."""
+    built = sql_json.base64_string(
+        sql_json.concat(cast(c.target_type, Text), sql_json.constant(":"), cast(c.target_id, Text))
+    )
+    return case((c.target_type.is_(None) | c.target_id.is_(None), sql_json.constant("null")), else_=built)
+
+
+# The compiled read path's source (schema/sql_source.py): a row of `resolvers.loaders.organizations.audit_rows`.
+sql_type(
+    "AuditEntry",
+    SqlType(
+        organization="organization_id",
+        fields={
+            "id": NodeId("AuditEntry"),
+            "action": Scalar("action"),
+            "actorKind": Json(lambda c: sql_json.string(func.upper(c.actor_kind))),  # stored as the enum's value
+            "actorName": Scalar("actor_name"),
+            "actorEmail": Scalar("actor_email"),
+            "actorTokenName": Scalar("actor_token_name"),
+            "targetId": Json(_target),
+            "ip": Scalar("ip"),
+            "createdAt": Scalar("created_at", "datetime"),
+        },
+    ),
+)

@@ -9,6 +9,7 @@ import strawberry
 from sqlalchemy import BigInteger, Text, case, cast, func, select
 from strawberry import relay
 
+from gateway.db.models import AuditEntry as AuditEntryRow
 from gateway.db.models import Membership
 from gateway.db.models import Organization as OrganizationRow
 from gateway.db.models import Product as ProductRow
@@ -28,7 +29,7 @@ from permissions.fields import (
 from permissions.policy import Grant
 from permissions.rights import Right, Role
 from resolvers import organizations, product_transfers
-from resolvers.loaders.organizations import members_query
+from resolvers.loaders.organizations import audit_rows, members_query
 from resolvers.loaders.pages import PageKey
 from resolvers.loaders.products import ProductFilter, ProductsPageLoader
 from resolvers.organizations import viewer_memberships
@@ -462,7 +463,7 @@ def _logo_url(c: Any) -> Any:
     return case((c.logo_updated_at.is_(None), sql_json.constant("null")), else_=url)
 
 
-def _member_rows(caller: Caller, parent: Any) -> Any:
+def _member_rows(caller: Caller, parent: Any, values: Any) -> Any:
     return members_query().where(Membership.organization_id == parent.id)
 
 
@@ -476,11 +477,15 @@ def _legal_representative(caller: Caller, parent: Any) -> Any:
     )
 
 
-def _product_rows(caller: Caller, parent: Any) -> Any:
+def _audit_rows(caller: Caller, parent: Any, values: Any) -> Any:
+    return audit_rows().where(AuditEntryRow.organization_id == parent.id)
+
+
+def _product_rows(caller: Caller, parent: Any, values: Any) -> Any:
     return ProductsPageLoader.of(caller).query((ProductFilter(),)).where(ProductRow.organization_id == parent.id)
 
 
-def _viewer_organization_rows(caller: Caller, parent: Any) -> Any:
+def _viewer_organization_rows(caller: Caller, parent: Any, values: Any = None) -> Any:
     mine = viewer_memberships(caller).subquery("mine")
     return select(
         *OrganizationRow.__table__.c,
@@ -528,6 +533,7 @@ sql_type(
             "legalRepresentative": Row("Member", _legal_representative),
             "members": Page("Member", _member_rows, lambda c: [c.created_at, c.id]),
             "products": Page("Product", _product_rows, lambda c: [c.sort_name, c.id]),
+            "auditLog": Page("AuditEntry", _audit_rows, lambda c: [c.created_at.desc(), c.seq.desc()]),
         },
     ),
 )

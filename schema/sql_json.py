@@ -52,7 +52,12 @@ def timestamp(value: ColumnElement[Any]) -> ColumnElement[str]:
 
 def global_id(type_name: str, value: ColumnElement[Any]) -> ColumnElement[str]:
     """Relay's global id: base64 of `Type:id`, as strawberry.relay.GlobalID writes it."""
-    raw = func.convert_to(concat(text_literal(f"{type_name}:"), cast(value, Text)), literal_column("'UTF8'"))
+    return base64_string(concat(text_literal(f"{type_name}:"), cast(value, Text)))
+
+
+def base64_string(value: ColumnElement[Any]) -> ColumnElement[str]:
+    """A JSON string of the standard base64 of the text's UTF-8 (PostgreSQL breaks its lines; Python does not)."""
+    raw = func.convert_to(value, literal_column("'UTF8'"))
     encoded = func.replace(func.encode(raw, literal_column("'base64'")), literal_column("E'\\n'"), text_literal(""))
     return concat(text_literal('"'), encoded, text_literal('"'))
 

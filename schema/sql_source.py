@@ -64,10 +64,16 @@ class Rows:
     order: OrderOf
 
 
+PageRowsOf = Callable[[Caller, Any, dict[str, ColumnElement[Any]]], Select[Any]]
+
+
 @dataclass(frozen=True, slots=True)
 class Page:
+    """`rows(caller, parent, values)`: `values` holds `now` (the request's time) and what the arguments beside
+    `first` give (`within_days`: `until`, that many days after `now`)."""
+
     type_name: str  # the node's type
-    rows: RowsOf
+    rows: PageRowsOf
     order: OrderOf
     edge_type: str | None = None  # a connection whose edges carry fields of their own (`OrganizationEdge`)
     arguments: frozenset[str] = frozenset({"first"})  # the arguments SQL pages by; any other: standard path

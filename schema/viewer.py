@@ -98,10 +98,14 @@ def _user_row(caller: Any, parent: Any) -> Any:
     return select(*UserRow.__table__.c).where(UserRow.id == caller.user_param())
 
 
-def _organization_rows(caller: Any, parent: Any) -> Any:
+def _organization_rows(caller: Any, parent: Any, values: Any) -> Any:
     from schema.organizations import _viewer_organization_rows
 
     return _viewer_organization_rows(caller, parent)
+
+
+def _expiring_rows(caller: Any, parent: Any, values: Any) -> Any:
+    return products.viewer_expiring_rows(caller, values["now"], values["until"])
 
 
 # The compiled read path's source (schema/sql_source.py): the caller's `users` row.
@@ -112,6 +116,12 @@ sql_type(
             "user": Row("User", _user_row),  # none for an integration token: null
             "organizations": Page(
                 "Organization", _organization_rows, lambda c: [func.lower(c.name), c.id], edge_type="OrganizationEdge"
+            ),
+            "expiringProducts": Page(
+                "Product",
+                _expiring_rows,
+                lambda c: [c.sort_expires, c.id],
+                arguments=frozenset({"first", "withinDays"}),
             ),
         }
     ),

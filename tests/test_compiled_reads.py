@@ -36,15 +36,31 @@ SCALARS: dict[str, list[str]] = {
     "Member": ["id", "fullName", "email", "role", "rights", "topics", "status", "joinedAt"],
     "Product": ["id", "name", "nameAscii", "kind", "status", "suspendedReason", "autoRenew", "termMonths", "expiresAt"],
     "OrganizationEdge": ["role", "rights"],
+    "AuditEntry": [
+        "id",
+        "action",
+        "actorKind",
+        "actorName",
+        "actorEmail",
+        "actorTokenName",
+        "targetId",
+        "ip",
+        "createdAt",
+    ],
 }
 OBJECTS: dict[str, list[tuple[str, str, str]]] = {  # field, its type, "one" | "list" | "page"
-    "Viewer": [("user", "User", "one"), ("organizations", "Organization", "page")],
+    "Viewer": [
+        ("user", "User", "one"),
+        ("organizations", "Organization", "page"),
+        ("expiringProducts", "Product", "page"),
+    ],
     "Organization": [
         ("address", "Address", "one"),
         ("myMembership", "Member", "one"),
         ("legalRepresentative", "Member", "one"),
         ("members", "Member", "page"),
         ("products", "Product", "page"),
+        ("auditLog", "AuditEntry", "page"),
     ],
     "Product": [("addOns", "Product", "list"), ("organization", "Organization", "one")],
     "Member": [("organization", "Organization", "one")],
@@ -74,6 +90,10 @@ def selection(draw: Any, type_name: str, depth: int, variables: dict[str, Any]) 
                 argument = f"(first: ${var})"
             elif size is not None:
                 argument = f"(first: {size})"
+            if name == "expiringProducts":
+                days = draw(st.sampled_from([None, 1, 30, 400, 366, 367, 0]))
+                if days is not None:
+                    argument = f"(withinDays: {days}{', ' + argument[1:-1] if argument else ''})"
             edge_extra = " ".join(draw(st.lists(st.sampled_from(SCALARS["OrganizationEdge"]), unique=True)))
             edge_extra = edge_extra if target == "Organization" and type_name == "Viewer" else ""
             total = "totalCount " if draw(st.booleans()) else ""

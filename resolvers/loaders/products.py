@@ -75,7 +75,6 @@ class ForViewer:
         reader.caller = caller
         return reader
 
-
     def joined(self, stmt: Select[Any], organization_id: ColumnElement[uuid.UUID]) -> tuple[Select[Any], Any]:
         """`stmt` joined to the caller's membership in each row's organization, and that membership's columns."""
         mine = self.caller.memberships()

@@ -86,7 +86,9 @@ class CompiledReads(SchemaExtension):
         found = plan_for(
             schema, execution.graphql_document, execution.query, execution.operation_name, self.max_page, ctx.principal
         )
-        parameters = found.parameters(execution.variables, ctx.principal.user_id) if found is not None else None
+        parameters = (
+            found.parameters(execution.variables, ctx.principal.user_id, ctx.clock.now()) if found is not None else None
+        )
         if found is None or parameters is None:
             return None
         async with ctx.reads() as session:

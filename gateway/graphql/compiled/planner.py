@@ -12,6 +12,7 @@ import itertools
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from graphql import (
@@ -32,7 +33,7 @@ from graphql import (
     value_from_ast,
 )
 from graphql.language import IntValueNode, NullValueNode, StringValueNode
-from sqlalchemy import ColumnElement, Integer, Select, bindparam, func, literal_column, select
+from sqlalchemy import ColumnElement, DateTime, Integer, Select, bindparam, func, literal_column, select
 from sqlalchemy.dialects.postgresql import UUID as PG_UUID
 from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
 from strawberry.permission import PermissionExtension
@@ -64,7 +65,7 @@ class NotCompilable(Exception):
 @dataclass(frozen=True, slots=True)
 class Binder:
     name: str
-    compute: Callable[[dict[str, Any]], Any]  # the variables -> the parameter's value, or FALLBACK
+    compute: Callable[[dict[str, Any], datetime], Any]  # (variables, now) -> the value, or FALLBACK
 
 
 @dataclass(slots=True)
@@ -82,11 +83,13 @@ class Plan:
         self.sql, self.positions = compiled.string, tuple(compiled.positiontup or ())
         self.constants = dict(compiled.params)
 
-    def parameters(self, variables: dict[str, Any] | None, user_id: uuid.UUID | None) -> tuple[Any, ...] | None:
+    def parameters(
+        self, variables: dict[str, Any] | None, user_id: uuid.UUID | None, now: datetime
+    ) -> tuple[Any, ...] | None:
         """The positional values for this request, or None when the standard path must answer it."""
         values = dict(self.constants, caller_user_id=user_id)
         for binder in self.binders:
-            value = binder.compute(variables or {})
+            value = binder.compute(variables or {}, now)
             if value is FALLBACK:
                 return None
             values[binder.name] = value
@@ -147,7 +150,9 @@ class Planner:
                 else None
             )
 
-            def compute(variables: dict[str, Any], var_name: str = var_name, default: Any = default) -> Any:
+            def compute(
+                variables: dict[str, Any], now: datetime, var_name: str = var_name, default: Any = default
+            ) -> Any:
                 return decode(variables.get(var_name, default))
 
             self.binders.append(Binder(name, compute))
@@ -156,8 +161,14 @@ class Planner:
             decoded = decode(literal)
             if decoded is FALLBACK:
                 raise NotCompilable("a literal out of range, or an id of another type")
-            self.binders.append(Binder(name, lambda variables, decoded=decoded: decoded))
+            self.binders.append(Binder(name, lambda variables, now, decoded=decoded: decoded))
         return bindparam(name, None, type_=type_)
+
+    def _now(self) -> ColumnElement[Any]:
+        """The request's time (the gateway's clock, as the standard path reads it), a parameter."""
+        if not any(b.name == "request_now" for b in self.binders):
+            self.binders.append(Binder("request_now", lambda variables, now: now))
+        return bindparam("request_now", None, type_=DateTime(timezone=True))
 
     def _input_type(self, definition: Any) -> Any:
         from graphql import type_from_ast
@@ -275,10 +286,15 @@ class Planner:
         if any(a.name.value not in declared.arguments for a in node.arguments or ()):
             raise NotCompilable(f"{node.name.value}: arguments the source does not page by")
         first = self._bind(self._argument(node, "first"), self._page_size, Integer())
+        values = {"now": self._now()}
+        if "withinDays" in declared.arguments:
+            days = self._bind(self._argument(node, "withinDays"), _days, Integer())
+            # Whole days of 24 hours, as Python's timedelta(days=n) (not calendar days of the session's zone).
+            values["until"] = values["now"] + func.make_interval(0, 0, 0, 0, 0, 0, days * 86_400)
         connection = _object_type(field_def.type)
 
         def rows() -> Select[Any]:
-            found = declared.rows(self.caller, columns)
+            found = declared.rows(self.caller, columns, values)
             return found.correlate(from_) if from_ is not None else found
 
         members: list[tuple[str, ColumnElement[str]]] = []
@@ -361,6 +377,14 @@ class Planner:
                 raise NotCompilable(f"Query.{name} has a rule SQL cannot say")
             members.append((key, j.guarded(allowed, value)))
         return select(j.obj(members).label("data"))
+
+
+def _days(value: Any) -> Any:
+    if value is None:
+        return 30  # the argument's default
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 366:
+        return FALLBACK  # the standard path answers BAD_USER_INPUT
+    return value
 
 
 def _fenced(rows: Select[Any], name: str) -> Any:

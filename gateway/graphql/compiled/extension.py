@@ -74,6 +74,7 @@ class CompiledReads(SchemaExtension):
         except Exception:
             # The standard path answers, and fails (if it must) the way it always does, field by field.
             log.warning("compiled read failed", exc_info=True, extra={"request_id": ctx.request_id})
+            ANSWERED["failed"] += 1
             data = None
         if data is not None:
             execution.result = ExecutionResult(data=orjson.Fragment(data))  # type: ignore[arg-type]

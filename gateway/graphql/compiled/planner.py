@@ -36,6 +36,8 @@ from graphql.language import IntValueNode, NullValueNode, StringValueNode
 from sqlalchemy import ColumnElement, DateTime, Integer, Select, bindparam, func, literal_column, select
 from sqlalchemy.dialects.postgresql import UUID as PG_UUID
 from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
+from sqlalchemy.sql import operators
+from sqlalchemy.sql.elements import UnaryExpression
 from strawberry.permission import PermissionExtension
 
 from permissions.caller import Caller
@@ -276,9 +278,9 @@ class Planner:
                 inner = _fenced(select(built.label("j")).select_from(sub), f"o{next(self.names)}")
                 return select(j.one(inner.c.j)).select_from(inner).scalar_subquery()
             order = list(declared.order(sub.c))
-            inner = select(built.label("j"), *(o.label(f"s{i}") for i, o in enumerate(order)))
+            inner = select(built.label("j"), *(_sort_key(o).label(f"s{i}") for i, o in enumerate(order)))
             inner = _fenced(inner.select_from(sub), f"o{next(self.names)}")
-            sorts = [inner.c[f"s{i}"] for i in range(len(order))]
+            sorts = [_sorted(inner.c[f"s{i}"], o) for i, o in enumerate(order)]
             return select(j.many(inner.c.j, sorts)).select_from(inner).scalar_subquery()
         raise NotCompilable(f"{node.name.value}: not an expressible field")
 
@@ -337,9 +339,9 @@ class Planner:
             else:
                 raise NotCompilable(f"{edge_type.name}.{name} has no SQL source")
         order = list(declared.order(paged.c))
-        inner = select(j.obj(members).label("j"), *(o.label(f"s{i}") for i, o in enumerate(order)))
+        inner = select(j.obj(members).label("j"), *(_sort_key(o).label(f"s{i}") for i, o in enumerate(order)))
         inner = _fenced(inner.select_from(paged), f"e{next(self.names)}")
-        sorts = [inner.c[f"s{i}"] for i in range(len(order))]
+        sorts = [_sorted(inner.c[f"s{i}"], o) for i, o in enumerate(order)]
         return select(j.many(inner.c.j, sorts)).select_from(inner).scalar_subquery()
 
     # --- the operation ---------------------------------------------------------------------------------------
@@ -377,6 +379,18 @@ class Planner:
                 raise NotCompilable(f"Query.{name} has a rule SQL cannot say")
             members.append((key, j.guarded(allowed, value)))
         return select(j.obj(members).label("data"))
+
+
+def _sort_key(order: ColumnElement[Any]) -> ColumnElement[Any]:
+    """What an ORDER BY term sorts by, without its direction (selected as a column of its own)."""
+    return order.element if isinstance(order, UnaryExpression) and order.modifier is not None else order
+
+
+def _sorted(column: ColumnElement[Any], order: ColumnElement[Any]) -> ColumnElement[Any]:
+    """`column` in the direction of the ORDER BY term it was selected for."""
+    if isinstance(order, UnaryExpression) and order.modifier is operators.desc_op:
+        return column.desc()
+    return column
 
 
 def _days(value: Any) -> Any:

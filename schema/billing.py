@@ -6,15 +6,23 @@ from enum import Enum
 from typing import TYPE_CHECKING, Annotated, Any, Self
 
 import strawberry
+from sqlalchemy import BigInteger, Text, case, cast, func, literal, null, select, type_coerce
+from sqlalchemy.dialects.postgresql import JSONB
 from strawberry import relay
 
+from gateway.db.models import Invoice as InvoiceRow
+from gateway.db.models import PrepaidAccount as PrepaidAccountRow
 from gateway.i18n import described, translate
+from permissions.caller import Caller
 from permissions.fields import INHERITED, inherited, null_without
 from permissions.rights import Right
 from resolvers.domains import display_name
+from resolvers.loaders.billing import InvoicesPageLoader
 from resolvers.loaders.pages import PageKey
+from schema import sql_json
 from schema.catalog import Money
 from schema.common import Connection, Info, check_page, counted
+from schema.sql_source import Json, Nested, NodeId, Rows, Scalar, SqlType, request_language, sql_type
 
 if TYPE_CHECKING:
     from schema.orders import Order
@@ -257,3 +265,82 @@ class PrepaidAccount:
         loader = info.context.loaders.prepaid_entries_page
         page = await loader.load(PageKey(self.organization_id, check_page(info, first, after, last, before)))
         return Connection.of(page, PrepaidEntry.from_row, counted(loader, self.organization_id))
+
+
+def _line_rows(caller: Caller, parent: Any) -> Any:
+    line = (
+        func.jsonb_array_elements(parent.lines)
+        .table_valued("value", with_ordinality="position")
+        .render_derived(name="line")
+    )
+    value = type_coerce(line.c.value, JSONB)
+    cents = {name: cast(value[key].astext, BigInteger) for name, key in LINE_AMOUNTS.items()}
+    return select(
+        *(value.label(name) for name, value in cents.items()),
+        cast(value["vatRateBasisPoints"].astext, BigInteger).label("vat_rate_basis_points"),
+        value["description"].astext.label("wording"),
+        value["descriptionText"].label("kept"),
+        parent.currency.label("currency"),
+        line.c.position.label("position"),
+    ).select_from(line)
+
+
+LINE_AMOUNTS = {"net_cents": "netCents", "vat_cents": "vatCents", "total_cents": "totalCents"}
+
+
+def _line_description(c: Any) -> Any:
+    """Italian readers (and every reader of a line kept without a template) read the wording as issued; the
+    others' translation is Python's (gateway.i18n), and so is an internationalised domain name in it."""
+    as_issued = (request_language() == "it") | c.kept.is_(None) | (c.kept == cast("null", JSONB))
+    plain = ~c.wording.contains("xn--")
+    return case((as_issued & plain, sql_json.string(c.wording)), else_=null())
+
+
+def _invoice_rows(caller: Caller, parent: Any, values: Any) -> Any:
+    invoices = InvoicesPageLoader.of(caller).query((None, None))
+    return invoices.where(InvoiceRow.organization_id == parent.id)
+
+
+def _prepaid_row(caller: Caller, parent: Any) -> Any:
+    balance = select(PrepaidAccountRow.balance_cents).where(PrepaidAccountRow.organization_id == parent.id)
+    return select(balance.scalar_subquery().label("balance_cents"), literal("EUR").label("currency"))
+
+
+def _pdf_url(c: Any) -> Any:
+    return sql_json.concat(sql_json.constant('"/invoices/'), cast(c.id, Text), sql_json.constant('.pdf"'))
+
+
+# The compiled read path's sources (schema/sql_source.py): an invoice row (`InvoicesPageLoader`), the lines of
+# its `lines` JSON, an organization's prepaid balance.
+sql_type(
+    "InvoiceLine",
+    SqlType(
+        fields={
+            "net": Nested("Money", {"amount_cents": "net_cents"}),
+            "vatRateBasisPoints": Scalar("vat_rate_basis_points", "int"),
+            "vat": Nested("Money", {"amount_cents": "vat_cents"}),
+            "total": Nested("Money", {"amount_cents": "total_cents"}),
+            "description": Json(_line_description),
+        }
+    ),
+)
+sql_type(
+    "Invoice",
+    SqlType(
+        organization="organization_id",
+        fields={
+            "id": NodeId("Invoice"),
+            "number": Scalar("number"),
+            "status": Scalar("status", "enum"),
+            "issuedAt": Scalar("issued_at", "datetime"),
+            "subtotal": Nested("Money", {"amount_cents": "subtotal_cents"}),
+            "vat": Nested("Money", {"amount_cents": "vat_cents"}),
+            "total": Nested("Money", {"amount_cents": "total_cents"}),
+            "vatNote": Scalar("vat_note"),
+            "paymentMethod": Scalar("payment_method", "enum"),
+            "pdfUrl": Json(_pdf_url),
+            "lines": Rows("InvoiceLine", _line_rows, lambda c: [c.position]),
+        },
+    ),
+)
+sql_type("PrepaidAccount", SqlType(fields={"balance": Nested("Money", {"amount_cents": "balance_cents"})}))

@@ -8,6 +8,7 @@ import strawberry
 from permissions.fields import inherited, public
 from resolvers import catalog
 from schema.common import Info
+from schema.sql_source import Scalar, SqlType, sql_type
 
 
 @strawberry.enum
@@ -77,3 +78,8 @@ class CatalogQuery:
     async def catalog(self, info: Info, kind: ProductKind | None = None) -> list[CatalogItem]:
         rows = await catalog.items(info.context, kind.value if kind else None)
         return [CatalogItem.from_rows(item, prices) for item, prices in rows]
+
+
+# The compiled read path's source (schema/sql_source.py): an amount is two columns of the row it sits in,
+# `amount_cents` and `currency`, renamed by the field that holds it (`Nested("Money", {"amount_cents": ...})`).
+sql_type("Money", SqlType(fields={"amountCents": Scalar("amount_cents", "int"), "currency": Scalar("currency")}))

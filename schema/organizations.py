@@ -37,7 +37,7 @@ from resolvers.pagination import Window
 from schema import sql_json
 from schema.api_tokens import ApiToken
 from schema.audit import AuditEntry
-from schema.billing import Invoice, Payment, PrepaidAccount
+from schema.billing import Invoice, Payment, PrepaidAccount, _invoice_rows, _prepaid_row
 from schema.billing_addresses import BillingAddress
 from schema.catalog import Money
 from schema.common import Connection, Count, Info, PageInfo, ProductScope, check_page, counted
@@ -534,6 +534,8 @@ sql_type(
             "members": Page("Member", _member_rows, lambda c: [c.created_at, c.id]),
             "products": Page("Product", _product_rows, lambda c: [c.sort_name, c.id]),
             "auditLog": Page("AuditEntry", _audit_rows, lambda c: [c.created_at.desc(), c.seq.desc()]),
+            "invoices": Page("Invoice", _invoice_rows, lambda c: [c.issued_at.desc(), c.id.desc()]),
+            "prepaidAccount": Row("PrepaidAccount", _prepaid_row),
         },
     ),
 )

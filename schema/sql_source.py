@@ -20,7 +20,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, select
+from sqlalchemy import ColumnElement, Select, String, bindparam, select
 
 from gateway.db.models import Organization
 from permissions.caller import Caller
@@ -49,6 +49,7 @@ class NodeId:
 @dataclass(frozen=True, slots=True)
 class Nested:
     type_name: str
+    columns: dict[str, str] = field(default_factory=dict)  # the nested type's column -> this row's column
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +107,12 @@ def organization_row(caller: Caller, parent: Any) -> Select[Any]:
     return found.where(Organization.deleted_at.is_(None))
 
 
+def request_language() -> ColumnElement[str]:
+    """The reader's language (`it`, `en`), a parameter of the plan filled in for each request."""
+    return bindparam(REQUEST_LANGUAGE, None, type_=String())
+
+
+REQUEST_LANGUAGE = "request_language"
 SQL_TYPES: dict[str, SqlType] = {}
 SQL_ROOTS: dict[str, Root] = {}
 

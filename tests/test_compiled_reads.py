@@ -36,6 +36,10 @@ SCALARS: dict[str, list[str]] = {
     "Member": ["id", "fullName", "email", "role", "rights", "topics", "status", "joinedAt"],
     "Product": ["id", "name", "nameAscii", "kind", "status", "suspendedReason", "autoRenew", "termMonths", "expiresAt"],
     "OrganizationEdge": ["role", "rights"],
+    "Invoice": ["id", "number", "status", "issuedAt", "vatNote", "paymentMethod", "pdfUrl"],
+    "InvoiceLine": ["description", "vatRateBasisPoints"],
+    "PrepaidAccount": [],
+    "Money": ["amountCents", "currency"],
     "AuditEntry": [
         "id",
         "action",
@@ -61,7 +65,12 @@ OBJECTS: dict[str, list[tuple[str, str, str]]] = {  # field, its type, "one" | "
         ("members", "Member", "page"),
         ("products", "Product", "page"),
         ("auditLog", "AuditEntry", "page"),
+        ("invoices", "Invoice", "page"),
+        ("prepaidAccount", "PrepaidAccount", "one"),
     ],
+    "Invoice": [("subtotal", "Money", "one"), ("total", "Money", "one"), ("lines", "InvoiceLine", "list")],
+    "InvoiceLine": [("net", "Money", "one"), ("total", "Money", "one")],
+    "PrepaidAccount": [("balance", "Money", "one")],
     "Product": [("addOns", "Product", "list"), ("organization", "Organization", "one")],
     "Member": [("organization", "Organization", "one")],
 }
@@ -201,6 +210,9 @@ async def build(client: Any, make_client: Any, settings: Any, engine: Any, clock
     accept = "mutation($id: ID!) { acceptInvitation(input: {invitationId: $id}) { userErrors { code } } }"
     accepted = await people["admin"].gql(client, accept, {"id": invited["data"]["inviteMember"]["invitation"]["id"]})
     assert accepted["data"]["acceptInvitation"]["userErrors"] == [], accepted
+    # One reader in English: what Python translates (invoice lines' descriptions) keeps to the standard path.
+    english = 'mutation { updateProfile(input: {language: "en"}) { user { language } } }'
+    assert (await people["admin"].gql(client, english))["data"]["updateProfile"]["user"]["language"] == "en"
     staff = await person(client, "agent@provider.example", "Agent")
     await make_staff(engine, settings, clock, staff.email, "SUPPORT_AGENT")
     await open_as(client, staff, alfa, "name", "Differential test")

@@ -88,7 +88,9 @@ class CompiledReads(SchemaExtension):
             schema, execution.graphql_document, execution.query, execution.operation_name, self.max_page, ctx.principal
         )
         parameters = (
-            found.parameters(execution.variables, ctx.principal.user_id, ctx.clock.now()) if found is not None else None
+            found.parameters(execution.variables, ctx.principal.user_id, ctx.clock.now(), ctx.language)
+            if found is not None
+            else None
         )
         if found is None or parameters is None:
             return None

@@ -86,16 +86,29 @@ class Plan:
         self.constants = dict(compiled.params)
 
     def parameters(
-        self, variables: dict[str, Any] | None, user_id: uuid.UUID | None, now: datetime
+        self, variables: dict[str, Any] | None, user_id: uuid.UUID | None, now: datetime, language: str = "it"
     ) -> tuple[Any, ...] | None:
         """The positional values for this request, or None when the standard path must answer it."""
-        values = dict(self.constants, caller_user_id=user_id)
+        values = dict(self.constants, caller_user_id=user_id, request_language=language)
         for binder in self.binders:
             value = binder.compute(variables or {}, now)
             if value is FALLBACK:
                 return None
             values[binder.name] = value
         return tuple(values[name] for name in self.positions)
+
+
+class Renamed:
+    """A row's columns under the names another type's source reads them by (an amount's `amount_cents`)."""
+
+    def __init__(self, columns: Any, names: dict[str, str]) -> None:
+        self.columns, self.names = columns, names
+
+    def __getitem__(self, name: str) -> Any:
+        return self.columns[self.names.get(name, name)]
+
+    def __getattr__(self, name: str) -> Any:
+        return self[name]
 
 
 def _object_type(graphql_type: Any) -> GraphQLObjectType:
@@ -261,14 +274,18 @@ class Planner:
         if isinstance(declared, Scalar):
             if node.selection_set is not None:
                 raise NotCompilable(f"{node.name.value}: a scalar with a selection")
-            return SCALARS[declared.kind](columns[declared.column])
+            column = columns[declared.column]
+            built = SCALARS[declared.kind](column)
+            # A NULL in a non-null field is the standard path's error to answer, not a JSON null.
+            return j.guarded(column.is_not(None), built) if isinstance(field_def.type, GraphQLNonNull) else built
         if isinstance(declared, Json):
             return declared.build(columns)
         if isinstance(declared, NodeId):
             return j.global_id(declared.type_name, columns[declared.column])
         target = _object_type(field_def.type)
         if isinstance(declared, Nested):
-            return self.object(target, SQL_TYPES[declared.type_name], columns, from_, node.selection_set)
+            renamed = Renamed(columns, declared.columns) if declared.columns else columns
+            return self.object(target, SQL_TYPES[declared.type_name], renamed, from_, node.selection_set)
         if isinstance(declared, Row | Rows):
             rows = declared.rows(self.caller, columns)
             rows = rows.correlate(from_) if from_ is not None else rows

@@ -10,6 +10,8 @@ through the customers' own types and entry points (`organization(id:)`, `node(id
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -83,19 +85,6 @@ def _like(column: ColumnElement[Any], pattern: str) -> ColumnElement[bool]:
     return column.ilike(pattern, escape="\\")
 
 
-async def _page(
-    ctx: Context, stmt: Select[Any], sort: tuple[Any, ...], identity: str, parsers: list[Any], page: Window, key: Any
-) -> Page[Any]:
-    async with ctx.reads() as session:
-        rows = (await session.execute(seek(stmt, sort, False, page, identity, parsers))).all()
-    return build_page(rows, page, identity, key)
-
-
-async def _count(ctx: Context, stmt: Select[Any]) -> int:
-    async with ctx.reads() as session:
-        return int(await session.scalar(select(func.count()).select_from(stmt.subquery())) or 0)
-
-
 def organizations_matching(query: str) -> Select[Any]:
     """By name or legal name, VAT number, tax code, a product's name (a domain) or a member's login email."""
     pattern = _pattern(query)
@@ -116,18 +105,6 @@ def organizations_matching(query: str) -> Select[Any]:
     )
 
 
-async def search_organizations(ctx: Context, query: str, page: Window) -> Page[Any]:
-    sort = (func.lower(Organization.name), Organization.id)
-    identity = list_identity("staff.organizations", query, "name,id", "asc")
-    return await _page(
-        ctx, organizations_matching(query), sort, identity, [str, uuid.UUID], page, lambda r: [r.name.lower(), r.id]
-    )
-
-
-async def count_organizations(ctx: Context, query: str) -> int:
-    return await _count(ctx, organizations_matching(query))
-
-
 def users_matching(query: str) -> Select[Any]:
     pattern = _pattern(query)
     memberships = (
@@ -141,69 +118,57 @@ def users_matching(query: str) -> Select[Any]:
     )
 
 
-async def search_users(ctx: Context, query: str, page: Window) -> Page[Any]:
-    identity = list_identity("staff.users", query, "email,id", "asc")
-    sort = (User.email, User.id)
-    return await _page(ctx, users_matching(query), sort, identity, [str, uuid.UUID], page, lambda r: [r.email, r.id])
+def _numbered(model: Any, when: Any) -> Callable[[str], Select[Any]]:
+    """Orders or invoices by number, with the organization each belongs to."""
 
-
-async def count_users(ctx: Context, query: str) -> int:
-    return await _count(ctx, users_matching(query))
-
-
-def orders_matching(query: str) -> Select[Any]:
-    pattern = _pattern(query)
-    return (
-        select(
-            Order.id,
-            Order.organization_id,
-            Order.number,
-            Order.status,
-            Order.currency,
-            Order.total_cents,
-            Order.created_at,
-            Organization.name.label("organization_name"),
+    def matching(query: str) -> Select[Any]:
+        columns = (model.id, model.organization_id, model.number, model.status, model.currency, model.total_cents)
+        return (
+            select(*columns, when, Organization.name.label("organization_name"))
+            .join(Organization, Organization.id == model.organization_id)
+            .where(_like(model.number, _pattern(query)))
         )
-        .join(Organization, Organization.id == Order.organization_id)
-        .where(_like(Order.number, pattern))
-    )
+
+    return matching
 
 
-async def search_orders(ctx: Context, query: str, page: Window) -> Page[Any]:
-    identity = list_identity("staff.orders", query, "number,id", "asc")
-    sort = (Order.number, Order.id)
-    return await _page(ctx, orders_matching(query), sort, identity, [str, uuid.UUID], page, lambda r: [r.number, r.id])
+@dataclass(frozen=True, slots=True)
+class Search:
+    """One of the staff's searches: what matches, in which order (the last key unique), a row's cursor."""
+
+    matching: Callable[[str], Select[Any]]
+    sort: tuple[Any, ...]
+    labels: str
+    key: Callable[[Any], list[Any]]
 
 
-async def count_orders(ctx: Context, query: str) -> int:
-    return await _count(ctx, orders_matching(query))
+SEARCHES = {
+    "organizations": Search(
+        organizations_matching,
+        (func.lower(Organization.name), Organization.id),
+        "name,id",
+        lambda r: [r.name.lower(), r.id],
+    ),
+    "users": Search(users_matching, (User.email, User.id), "email,id", lambda r: [r.email, r.id]),
+    "orders": Search(
+        _numbered(Order, Order.created_at), (Order.number, Order.id), "number,id", lambda r: [r.number, r.id]
+    ),
+    "invoices": Search(
+        _numbered(Invoice, Invoice.issued_at), (Invoice.number, Invoice.id), "number,id", lambda r: [r.number, r.id]
+    ),
+}
 
 
-def invoices_matching(query: str) -> Select[Any]:
-    pattern = _pattern(query)
-    return (
-        select(
-            Invoice.id,
-            Invoice.organization_id,
-            Invoice.number,
-            Invoice.status,
-            Invoice.currency,
-            Invoice.total_cents,
-            Invoice.issued_at,
-            Organization.name.label("organization_name"),
-        )
-        .join(Organization, Organization.id == Invoice.organization_id)
-        .where(_like(Invoice.number, pattern))
-    )
+async def search(ctx: Context, name: str, query: str, page: Window) -> Page[Any]:
+    found = SEARCHES[name]
+    identity = list_identity(f"staff.{name}", query, found.labels, "asc")
+    stmt = seek(found.matching(query), found.sort, False, page, identity, [str, uuid.UUID])
+    async with ctx.reads() as session:
+        rows = (await session.execute(stmt)).all()
+    return build_page(rows, page, identity, found.key)
 
 
-async def search_invoices(ctx: Context, query: str, page: Window) -> Page[Any]:
-    identity = list_identity("staff.invoices", query, "number,id", "asc")
-    sort = (Invoice.number, Invoice.id)
-    return await _page(
-        ctx, invoices_matching(query), sort, identity, [str, uuid.UUID], page, lambda r: [r.number, r.id]
-    )
-
-
-async def count_invoices(ctx: Context, query: str) -> int:
-    return await _count(ctx, invoices_matching(query))
+async def count(ctx: Context, name: str, query: str) -> int:
+    matching = SEARCHES[name].matching(query).subquery()
+    async with ctx.reads() as session:
+        return int(await session.scalar(select(func.count()).select_from(matching)) or 0)

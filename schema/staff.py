@@ -147,8 +147,9 @@ class StaffQuery:
 
     @strawberry.field(
         extensions=[staff(AGENT)],
-        description="Opens an organization to the caller for this request, read through the customers' own type. "
-        "Writes the view and its reason to the organization's audit log, which its owners and admins read.",
+        description="Opens an organization to the caller for 30 minutes, read through the customers' own types and "
+        "entry points. Writes the view and its reason to the organization's audit log, which its owners and admins "
+        "read.",
     )
     async def organization(
         self,
@@ -164,60 +165,37 @@ class StaffQuery:
         description="By name or legal name, VAT number, tax code, a product's name (a domain) or a member's email.",
     )
     async def organizations(
-        self,
-        info: Info,
-        query: str,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
+        self, info: Info, query: str, first: int | None = None, after: str | None = None, last: int | None = None,
         before: str | None = None,
-    ) -> Connection[StaffOrganizationResult]:
-        page = await staff_reads.search_organizations(info.context, query, check_page(info, first, after, last, before))
-        count = lambda: staff_reads.count_organizations(info.context, query)  # noqa: E731
-        return Connection.of(page, StaffOrganizationResult.from_row, count)
+    ) -> Connection[StaffOrganizationResult]:  # fmt: skip
+        return await _results(info, "organizations", query, (first, after, last, before), StaffOrganizationResult)
 
     @strawberry.field(extensions=[staff(AGENT)], description="By login email or name.")
     async def users(
-        self,
-        info: Info,
-        query: str,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
+        self, info: Info, query: str, first: int | None = None, after: str | None = None, last: int | None = None,
         before: str | None = None,
-    ) -> Connection[StaffUserResult]:
-        page = await staff_reads.search_users(info.context, query, check_page(info, first, after, last, before))
-        count = lambda: staff_reads.count_users(info.context, query)  # noqa: E731
-        return Connection.of(page, StaffUserResult.from_row, count)
+    ) -> Connection[StaffUserResult]:  # fmt: skip
+        return await _results(info, "users", query, (first, after, last, before), StaffUserResult)
 
     @strawberry.field(extensions=[staff(AGENT)], description="By order number, e.g. ORD-2026-000042.")
     async def orders(
-        self,
-        info: Info,
-        query: str,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
+        self, info: Info, query: str, first: int | None = None, after: str | None = None, last: int | None = None,
         before: str | None = None,
-    ) -> Connection[StaffOrderResult]:
-        page = await staff_reads.search_orders(info.context, query, check_page(info, first, after, last, before))
-        count = lambda: staff_reads.count_orders(info.context, query)  # noqa: E731
-        return Connection.of(page, StaffOrderResult.from_row, count)
+    ) -> Connection[StaffOrderResult]:  # fmt: skip
+        return await _results(info, "orders", query, (first, after, last, before), StaffOrderResult)
 
     @strawberry.field(extensions=[staff(AGENT)], description="By invoice number, e.g. 2026/000042.")
     async def invoices(
-        self,
-        info: Info,
-        query: str,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
+        self, info: Info, query: str, first: int | None = None, after: str | None = None, last: int | None = None,
         before: str | None = None,
-    ) -> Connection[StaffInvoiceResult]:
-        page = await staff_reads.search_invoices(info.context, query, check_page(info, first, after, last, before))
-        count = lambda: staff_reads.count_invoices(info.context, query)  # noqa: E731
-        return Connection.of(page, StaffInvoiceResult.from_row, count)
+    ) -> Connection[StaffInvoiceResult]:  # fmt: skip
+        return await _results(info, "invoices", query, (first, after, last, before), StaffInvoiceResult)
 
     @strawberry.field(extensions=[staff(StaffRole.SUPERADMIN)], description="The whole staff, by email.")
     async def members(self, info: Info) -> list[StaffMember]:
         return [StaffMember.from_row(r) for r in await staff_members.list_staff(info.context.reads)]
+
+
+async def _results(info: Info, name: str, query: str, window: tuple[Any, ...], result: Any) -> Any:
+    page = await staff_reads.search(info.context, name, query, check_page(info, *window))
+    return Connection.of(page, result.from_row, lambda: staff_reads.count(info.context, name, query))

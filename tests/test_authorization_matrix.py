@@ -723,7 +723,8 @@ def outcome(body: dict[str, Any]) -> str:
         extensions = body["errors"][0].get("extensions") or {}
         code = extensions.get("code", "NO_CODE")
         if code == "FORBIDDEN":
-            named = [f"{k}={extensions[k]}" for k in ("missingRight", "missingRole") if k in extensions]
+            keys = ("missingRight", "missingRole", "reason", "missingStaffRole")
+            named = [f"{k}={extensions[k]}" for k in keys if k in extensions]
             return " ".join([code, *named]) if named else "FORBIDDEN naming nothing missing"
         return str(code)
     data = body.get("data") or {}

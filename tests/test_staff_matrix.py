@@ -23,6 +23,7 @@ from tests.graphql import without_budget
 from tests.orgs import person
 from tests.staff import make_staff
 from tests.test_authorization_matrix import OK, OPERATIONS, Scenario, build, ghost_id, secrets_of_others, state_of
+from tests.test_authorization_matrix import outcome as cell
 from tests.tokens import personal_token
 
 ROLES = ("agent", "billing", "superadmin")
@@ -177,24 +178,6 @@ STAFF: dict[str, tuple[str, ...]] = {
 }  # fmt: skip
 
 OPEN = 'query($id: ID!) { staff { organization(id: $id, reason: "Matrix: ticket 1") { name } } }'
-
-
-def cell(body: dict[str, Any]) -> str:
-    """A response reduced to a table cell, naming what a refusal says is missing (right, role, staff role)."""
-    if body.get("errors"):
-        extensions = body["errors"][0].get("extensions") or {}
-        code = extensions.get("code", "NO_CODE")
-        if code == "FORBIDDEN":
-            keys = ("reason", "missingRight", "missingRole", "missingStaffRole")
-            named = [f"{k}={extensions[k]}" for k in keys if k in extensions]
-            return " ".join([code, *named]) if named else "FORBIDDEN naming nothing missing"
-        return str(code)
-    data = body.get("data") or {}
-    if not data or None in data.values():
-        return f"NO DATA {data!r}"
-    payload = next(iter(data.values()))
-    codes = sorted(e["code"] for e in payload.get("userErrors", [])) if isinstance(payload, dict) else []
-    return f"{OK} userErrors={','.join(codes)}" if codes else OK
 
 
 def test_the_tables_cover_every_operation_and_staff_role():

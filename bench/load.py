@@ -131,6 +131,10 @@ def machine_busy() -> float:
     return float(sum(getattr(times, name, 0.0) for name in busy))
 
 
+def resident_mb(pid: int) -> float:
+    return float(psutil.Process(pid).memory_info().rss) / 2**20
+
+
 async def run(spec: dict[str, Any]) -> dict[str, Any]:
     window = Window()
     if "bodies" in spec:
@@ -143,14 +147,14 @@ async def run(spec: dict[str, Any]) -> dict[str, Any]:
     try:
         await asyncio.sleep(spec["warmup"])
         server_before, db_before, client_before = cpu_seconds(server), cpu_seconds(database), own_cpu()
-        machine_before = machine_busy()
+        machine_before, rss_before = machine_busy(), resident_mb(spec["server_pid"])
         started = time.perf_counter()
         window.measuring = True
         await asyncio.sleep(spec["seconds"])
         window.measuring = False
         elapsed = time.perf_counter() - started
         server_after, db_after, client_after = cpu_seconds(server), cpu_seconds(database), own_cpu()
-        machine_after = machine_busy()
+        machine_after, rss_after = machine_busy(), resident_mb(spec["server_pid"])
         window.stopping = True
         done, _ = await asyncio.wait(tasks, timeout=30)
         for task in done:
@@ -170,6 +174,8 @@ async def run(spec: dict[str, Any]) -> dict[str, Any]:
         "client_cpu_s": client_after - client_before,
         # Whatever else ran on the machine meanwhile (another test run, say) skews every figure.
         "other_cpu_s": max(0.0, machine_after - machine_before - ours),
+        # The server's resident memory at the window's start and end: flat once warm, or a leak.
+        "rss_mb": [rss_before, rss_after],
         "failures": window.failures,
         "first_failure": window.first_failure,
         # Distinct bodies only: the answers, and when in the window the bodies ran out (seconds), if they did.

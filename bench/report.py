@@ -150,6 +150,9 @@ def _notes(args: argparse.Namespace, results: dict[str, Any], measured: dict[str
                 f"  {name:7} {cpu:6.2f} vs {cpu_std:6.2f} ms ({cpu_std / cpu:.1f}x less),"
                 f" {rps:.0f} vs {rps_std:.0f} req/s"
             )
+    grown = [f"{name} {r['rss_mb'][0]:.0f}->{r['rss_mb'][1]:.0f}" for name, r in measured.items() if "rss_mb" in r]
+    if grown:
+        print("Server resident memory (MB) at the start and end of each window: " + ", ".join(grown) + ".")
     if counted:
         budget = ", ".join(f"{n} {len(c.budget)}" for n, c in counted.items() if n in LABELS)
         print(f"SQL/req leaves out the budget's own statements (spend, and refund when less was used): {budget}.")

@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test differential bench lint schema messages clean lock
+.PHONY: run test test-standard differential bench lint schema messages clean lock
 
 $(STAMP): pyproject.toml requirements.lock requirements-dev.lock
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python 3.11 or newer is required")'
@@ -18,6 +18,10 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
+
+# The whole suite with compiled reads off: every answer from graphql-core and the DataLoaders.
+test-standard: $(STAMP)
+	GATEWAY_TEST_COMPILED_READS=off $(BIN)/python -m pytest
 
 # The compiled read path against the standard one, on many more generated queries than `make test` asks.
 differential: $(STAMP)

@@ -85,6 +85,8 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
         secret_key=SECRET,
         public_url="http://testserver",
         allowed_origins=("https://app.example.net",),
+        # `make test-standard` runs the suite on the standard path alone (tests/test_compiled_reads.py compares both).
+        compiled_reads=os.environ.get("GATEWAY_TEST_COMPILED_READS", "on") != "off",
     )
 
 

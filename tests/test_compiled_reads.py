@@ -152,7 +152,7 @@ CASES: Counter[tuple[str, bool]] = Counter()  # (caller, answered by the plan)
 
 
 async def build(client: Any, make_client: Any, settings: Any, engine: Any, clock: Any) -> World:
-    quiet = replace(settings, budgets=replace(settings.budgets, enabled=False))
+    quiet = replace(settings, budgets=replace(settings.budgets, enabled=False), compiled_reads=True)
     world = World(await make_client(quiet), await make_client(replace(quiet, compiled_reads=False)))
     owner = await person(client, "owner@alfa.example", "Anna Alfa")
     alfa = await organization(client, owner, "Alfa Srl", phone="+39 06 1234567")
@@ -298,6 +298,7 @@ async def test_a_compiled_read_is_one_statement_whatever_the_page_sizes(
     client, make_client, settings, engine, clock, sql
 ):
     standard = await make_client(replace(settings, compiled_reads=False))  # first: its start-up jobs run now
+    client = await make_client(replace(settings, compiled_reads=True))  # whatever `make test-standard` sets
     owner = await person(client, "agency@example.com", "Agenzia")
     organizations = [await organization(client, owner, f"Cliente {n:02d}") for n in range(6)]
     await buy(

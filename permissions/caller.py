@@ -90,7 +90,10 @@ class Caller:
         """The caller's memberships as `member_rows()` columns; nothing for an anonymous caller."""
         if self.principal.token is not None:
             return token_rows(self.principal.token, self.principal.user_id)
-        if self.principal.staff_role is not None and self.principal.user_id is not None and self.now is not None:
+        if self.principal.staff_role is not None:
+            # Staff hold no membership, whatever their account once held; without a time nothing is open.
+            if self.principal.user_id is None or self.now is None:
+                return member_rows().where(false())
             return staff_view_rows(self.principal.user_id, self.now)
         if self.principal.user_id is None:
             return member_rows().where(false())
